@@ -1,0 +1,56 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/moby/moby/client"
+)
+
+// PullProgress is one progress report of a pull, as the engine sends it per layer.
+type PullProgress struct {
+	Ref     string
+	Layer   string // empty for messages about the image as a whole
+	Status  string // e.g. "Downloading", "Pull complete"
+	Current int64
+	Total   int64
+}
+
+// PullImage pulls ref, reporting progress to report (which may be nil). The engine always asks
+// the registry for the manifest, so a pull also proves the registry serves the image.
+func (c *Client) PullImage(ctx context.Context, ref string, report func(PullProgress)) error {
+	resp, err := c.api.ImagePull(ctx, ref, client.ImagePullOptions{})
+	if err != nil {
+		return fmt.Errorf("pull %s: %w", ref, classify(c.Host(), err))
+	}
+	defer resp.Close()
+	for msg, err := range resp.JSONMessages(ctx) {
+		if err != nil {
+			return fmt.Errorf("pull %s: %w", ref, classify(c.Host(), err))
+		}
+		if msg.Error != nil {
+			return fmt.Errorf("pull %s: %s", ref, msg.Error.Message)
+		}
+		if report == nil {
+			continue
+		}
+		p := PullProgress{Ref: ref, Layer: msg.ID, Status: msg.Status}
+		if msg.Progress != nil {
+			p.Current, p.Total = msg.Progress.Current, msg.Progress.Total
+		}
+		report(p)
+	}
+	return nil
+}
+
+// ImageLabels returns the labels of a local image, or an error satisfying IsNotFound.
+func (c *Client) ImageLabels(ctx context.Context, ref string) (map[string]string, error) {
+	res, err := c.api.ImageInspect(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("inspect image %s: %w", ref, classify(c.Host(), err))
+	}
+	if res.Config == nil {
+		return map[string]string{}, nil
+	}
+	return res.Config.Labels, nil
+}
