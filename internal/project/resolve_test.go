@@ -1,0 +1,179 @@
+package project
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/config"
+)
+
+func exampleConfig(t *testing.T) *config.Config {
+	t.Helper()
+	dir := t.TempDir()
+	return &config.Config{
+		File: filepath.Join(dir, "devenv.yaml"), Dir: dir, Name: "shop",
+		ExtraHosts: []string{"npm.internal:10.1.2.3"},
+		Images:     config.Images{Mirror: "127.0.0.1:5000"},
+		Services: map[string]*config.Service{
+			"api": {Image: "acme/api:1", Ports: []string{"8080:8080"}, Env: map[string]string{"MYSQL_DATABASE": "override"},
+				DependsOn: []string{"mysql", "migrate", "cache"}, Resources: config.Resources{Memory: "512m", CPUs: 1.5}},
+			"migrate": {Image: "acme/migrate:1", Job: true},
+			"cache":   {Image: "acme/cache:1"},
+			"web":     {Build: &config.Build{Context: "web", Args: map[string]string{"BASE": "node:20"}}, Ports: []string{"0.0.0.0:3000:3000"}},
+		},
+		Dependencies: config.Dependencies{
+			MySQL:    &config.MySQL{Image: "mysql:8.4", Database: "app", User: "app", Password: "p@ss", RootPassword: "root"},
+			Redis:    &config.Redis{Image: "redis:7"},
+			RabbitMQ: &config.RabbitMQ{Image: "rabbitmq:3-management", User: "app", Password: "app", VHost: "/", Port: 5673},
+		},
+	}
+}
+
+func service(t *testing.T, p *types.Project, name string) types.ServiceConfig {
+	t.Helper()
+	s, err := p.GetService(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestResolveTurnsDevenvYamlIntoComposeProject(t *testing.T) {
+	p, err := Resolve(context.Background(), exampleConfig(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "shop" {
+		t.Errorf("project name %q", p.Name)
+	}
+	if got := strings.Join(p.ServiceNames(), ","); got != "api,cache,migrate,mysql,rabbitmq,redis,web" {
+		t.Errorf("services = %s", got)
+	}
+
+	mysql := service(t, p, "mysql")
+	if mysql.Image != "127.0.0.1:5000/library/mysql:8.4" {
+		t.Errorf("mysql image %q not mirrored", mysql.Image)
+	}
+	if len(mysql.Ports) != 1 || mysql.Ports[0].HostIP != "127.0.0.1" || mysql.Ports[0].Published != "3306" || mysql.Ports[0].Target != 3306 {
+		t.Errorf("mysql ports = %+v", mysql.Ports)
+	}
+	if mysql.HealthCheck == nil || !strings.Contains(strings.Join(mysql.HealthCheck.Test, " "), "--protocol=tcp") {
+		t.Errorf("mysql healthcheck = %+v", mysql.HealthCheck)
+	}
+	if len(mysql.Volumes) != 1 || mysql.Volumes[0].Source != "mysql-data" || mysql.Volumes[0].Target != "/var/lib/mysql" {
+		t.Errorf("mysql volumes = %+v", mysql.Volumes)
+	}
+	if _, ok := p.Volumes["mysql-data"]; !ok {
+		t.Errorf("project volumes = %v", p.VolumeNames())
+	}
+	if rq := service(t, p, "rabbitmq"); rq.Ports[0].Published != "5673" || rq.Hostname != "rabbitmq" {
+		t.Errorf("rabbitmq ports/hostname = %+v %q", rq.Ports, rq.Hostname)
+	}
+
+	api := service(t, p, "api")
+	env := api.Environment
+	if v := env["MYSQL_HOST"]; v == nil || *v != "mysql" {
+		t.Errorf("api MYSQL_HOST = %v", v)
+	}
+	if v := env["MYSQL_DATABASE"]; v == nil || *v != "override" {
+		t.Errorf("service env must win over injected env: MYSQL_DATABASE = %v", v)
+	}
+	if v := env["DATABASE_URL"]; v == nil || *v != "mysql://app:p%40ss@mysql:3306/app" {
+		t.Errorf("api DATABASE_URL = %v", *v)
+	}
+	if v := env["AMQP_URL"]; v == nil || *v != "amqp://app:app@rabbitmq:5672/%2F" {
+		t.Errorf("api AMQP_URL = %v", *v)
+	}
+	if v := env["REDIS_URL"]; v == nil || *v != "redis://redis:6379/0" {
+		t.Errorf("api REDIS_URL = %v", *v)
+	}
+	want := map[string]string{"mysql": types.ServiceConditionHealthy, "migrate": types.ServiceConditionCompletedSuccessfully, "cache": types.ServiceConditionStarted}
+	for dep, cond := range want {
+		if api.DependsOn[dep].Condition != cond {
+			t.Errorf("api depends_on %s condition = %q, want %q", dep, api.DependsOn[dep].Condition, cond)
+		}
+	}
+	if api.Restart != "unless-stopped" || service(t, p, "migrate").Restart != "no" {
+		t.Errorf("restart policies: api %q, migrate %q", api.Restart, service(t, p, "migrate").Restart)
+	}
+	if api.MemLimit != 512*1024*1024 || api.CPUS != 1.5 {
+		t.Errorf("api limits: mem %d cpus %v", api.MemLimit, api.CPUS)
+	}
+	if api.Ports[0].HostIP != "127.0.0.1" {
+		t.Errorf("api port host IP %q, want loopback by default", api.Ports[0].HostIP)
+	}
+	if got := api.ExtraHosts["host.docker.internal"]; len(got) != 1 || got[0] != "host-gateway" {
+		t.Errorf("api extra_hosts = %v", api.ExtraHosts)
+	}
+	if got := api.ExtraHosts["npm.internal"]; len(got) != 1 || got[0] != "10.1.2.3" {
+		t.Errorf("api extra_hosts = %v", api.ExtraHosts)
+	}
+
+	web := service(t, p, "web")
+	if web.Ports[0].HostIP != "0.0.0.0" {
+		t.Errorf("an explicit host IP must be kept: %q", web.Ports[0].HostIP)
+	}
+	if web.Image != "shop-web:dev" {
+		t.Errorf("built image name %q", web.Image)
+	}
+	if base := web.Build.Args["BASE"]; base == nil || *base != "127.0.0.1:5000/library/node:20" {
+		t.Errorf("build arg BASE = %v, want it mirrored", base)
+	}
+	if got := web.Build.ExtraHosts["npm.internal"]; len(got) != 1 {
+		t.Errorf("build extra_hosts = %v: private registries must resolve during builds", web.Build.ExtraHosts)
+	}
+	if !filepath.IsAbs(web.Build.Context) {
+		t.Errorf("build context %q not resolved", web.Build.Context)
+	}
+}
+
+func TestResolveMergesComposeFiles(t *testing.T) {
+	cfg := exampleConfig(t)
+	compose := "services:\n  api:\n    environment:\n      FROM_COMPOSE: \"yes\"\n  extra:\n    image: busybox:1\n    ports: [\"9000:9000\"]\n"
+	if err := os.WriteFile(filepath.Join(cfg.Dir, "compose.extra.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Compose = []string{"compose.extra.yaml"}
+	p, err := Resolve(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := service(t, p, "api").Environment["FROM_COMPOSE"]; v == nil || *v != "yes" {
+		t.Errorf("compose file not merged into api: %v", service(t, p, "api").Environment)
+	}
+	extra := service(t, p, "extra")
+	if extra.Image != "127.0.0.1:5000/library/busybox:1" || extra.Ports[0].HostIP != "127.0.0.1" {
+		t.Errorf("compose service not finished: image %q ports %+v", extra.Image, extra.Ports)
+	}
+}
+
+func TestResolveComposeOnly(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	compose := "services:\n  db:\n    image: redis:7\n    profiles: [\"debug\"]\n  app:\n    image: acme/app:${APP_TAG:-1}\n"
+	if err := os.WriteFile(file, []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.Config{File: file, Dir: dir, ComposeOnly: true, Name: "plain", Compose: []string{file}}
+	p, err := Resolve(context.Background(), cfg, Options{Env: map[string]string{"APP_TAG": "7"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.ServiceNames(), ","); got != "app" {
+		t.Errorf("services without profile = %s", got)
+	}
+	if img := service(t, p, "app").Image; img != "acme/app:7" {
+		t.Errorf("interpolated image = %q", img)
+	}
+	p, err = Resolve(context.Background(), cfg, Options{Profiles: []string{"debug"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.ServiceNames(), ","); got != "app,db" {
+		t.Errorf("services with profile debug = %s", got)
+	}
+}
