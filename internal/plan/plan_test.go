@@ -1,0 +1,164 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// stack is the example stack's shape: api waits for a healthy mysql and a finished migration.
+func stack() *types.Project {
+	hc := &types.HealthCheckConfig{Test: []string{"CMD", "true"}}
+	return &types.Project{
+		Name:     "shop",
+		Networks: types.Networks{"default": {Name: "shop_default"}},
+		Volumes:  types.Volumes{"mysql-data": {Name: "shop_mysql-data"}},
+		Services: types.Services{
+			"mysql": {Name: "mysql", ContainerSpec: types.ContainerSpec{Image: "mysql:8.4",
+				Networks: map[string]*types.ServiceNetworkConfig{"default": nil},
+				Volumes:  []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Source: "mysql-data", Target: "/var/lib/mysql"}}},
+				WorkloadSpec: types.WorkloadSpec{HealthCheck: hc}},
+			"migrate": {Name: "migrate", ContainerSpec: types.ContainerSpec{Image: "acme/migrate:1",
+				Networks: map[string]*types.ServiceNetworkConfig{"default": nil}},
+				WorkloadSpec: types.WorkloadSpec{DependsOn: types.DependsOnConfig{"mysql": {Condition: types.ServiceConditionHealthy, Required: true}}},
+				Extensions:   types.Extensions{"x-devenv": map[string]any{"job": true}}},
+			"api": {Name: "api", ContainerSpec: types.ContainerSpec{Image: "shop-api:dev",
+				Networks: map[string]*types.ServiceNetworkConfig{"default": nil}},
+				WorkloadSpec: types.WorkloadSpec{Build: &types.BuildConfig{Context: "api"}, DependsOn: types.DependsOnConfig{
+					"mysql":   {Condition: types.ServiceConditionHealthy, Required: true},
+					"migrate": {Condition: types.ServiceConditionCompletedSuccessfully, Required: true},
+				}}},
+		},
+	}
+}
+
+func hashes() map[string]string { return map[string]string{"mysql": "h-mysql", "migrate": "h-migrate", "api": "h-api"} }
+
+func running(hash string) ObservedContainer { return ObservedContainer{ID: "id-" + hash, ConfigHash: hash, Running: true} }
+
+func TestUpPlans(t *testing.T) {
+	allUp := Observed{
+		Containers: map[string]ObservedContainer{"mysql": running("h-mysql"), "api": running("h-api"),
+			"migrate": {ID: "id-m", ConfigHash: "h-migrate", Running: false}},
+		Networks: map[string]bool{"shop_default": true}, Volumes: map[string]bool{"shop_mysql-data": true},
+		Images: map[string]bool{"mysql:8.4": true, "acme/migrate:1": true, "shop-api:dev": true},
+	}
+	tests := []struct {
+		name string
+		obs  Observed
+		opts Options
+		want string
+	}{
+		{
+			name: "cold start: each service waits only on its own dependencies",
+			obs:  Observed{},
+			opts: Options{Wait: true},
+			want: `build:api
+network:default
+pull:migrate
+pull:mysql
+volume:mysql-data
+run:mysql (create) after network:default, pull:mysql, volume:mysql-data
+ready:mysql (healthy) after run:mysql
+run:migrate (create) after network:default, pull:migrate, ready:mysql
+ready:migrate (completed) after run:migrate
+run:api (create) after build:api, network:default, ready:migrate, ready:mysql
+ready:api (started) after run:api
+`,
+		},
+		{
+			name: "warm: nothing changed, nothing to do but confirm readiness",
+			obs:  allUp,
+			opts: Options{},
+			want: `run:mysql (keep)
+ready:mysql (healthy) after run:mysql
+run:migrate (keep) after ready:mysql
+ready:migrate (completed) after run:migrate
+run:api (keep) after ready:migrate, ready:mysql
+`,
+		},
+		{
+			name: "one changed service is recreated alone",
+			obs: func() Observed {
+				o := allUp
+				o.Containers = map[string]ObservedContainer{"mysql": running("h-mysql"), "api": running("old"),
+					"migrate": {ID: "id-m", ConfigHash: "h-migrate"}}
+				return o
+			}(),
+			want: `run:mysql (keep)
+ready:mysql (healthy) after run:mysql
+run:migrate (keep) after ready:mysql
+ready:migrate (completed) after run:migrate
+run:api (recreate) after ready:migrate, ready:mysql
+`,
+		},
+		{
+			name: "stopped service starts, orphan removed",
+			obs: func() Observed {
+				o := allUp
+				o.Containers = map[string]ObservedContainer{"mysql": {ID: "m", ConfigHash: "h-mysql"}, "api": running("h-api"),
+					"migrate": {ID: "id-m", ConfigHash: "h-migrate"}, "old-worker": running("x")}
+				return o
+			}(),
+			opts: Options{RemoveOrphans: true},
+			want: `remove:old-worker
+run:mysql (start)
+ready:mysql (healthy) after run:mysql
+run:migrate (keep) after ready:mysql
+ready:migrate (completed) after run:migrate
+run:api (keep) after ready:migrate, ready:mysql
+`,
+		},
+		{
+			name: "selecting a service brings its dependencies, not the rest",
+			obs:  Observed{},
+			opts: Options{Services: []string{"migrate"}},
+			want: `network:default
+pull:migrate
+pull:mysql
+volume:mysql-data
+run:mysql (create) after network:default, pull:mysql, volume:mysql-data
+ready:mysql (healthy) after run:mysql
+run:migrate (create) after network:default, pull:migrate, ready:mysql
+`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Up(stack(), tt.obs, hashes(), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.String(); got != tt.want {
+				t.Errorf("plan:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUpRejectsUnknownService(t *testing.T) {
+	_, err := Up(stack(), Observed{}, hashes(), Options{Services: []string{"nope"}})
+	if err == nil || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), "api, migrate, mysql") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestConfigHashIsStableAndSensitive(t *testing.T) {
+	s := stack().Services["api"]
+	v1, v2 := "1", "2"
+	s.Environment = types.MappingWithEquals{"A": &v1, "B": &v2}
+	h1 := ConfigHash(s, nil)
+	for range 20 {
+		if ConfigHash(s, nil) != h1 {
+			t.Fatal("hash depends on map order")
+		}
+	}
+	s.Environment["B"] = &v1
+	if ConfigHash(s, nil) == h1 {
+		t.Error("env change did not change the hash")
+	}
+	if ConfigHash(s, map[uint32]string{3306: "3307"}) == ConfigHash(s, nil) {
+		t.Error("host port change did not change the hash")
+	}
+}
