@@ -33,9 +33,13 @@ func stack() *types.Project {
 	}
 }
 
-func hashes() map[string]string { return map[string]string{"mysql": "h-mysql", "migrate": "h-migrate", "api": "h-api"} }
+func hashes() map[string]string {
+	return map[string]string{"mysql": "h-mysql", "migrate": "h-migrate", "api": "h-api"}
+}
 
-func running(hash string) ObservedContainer { return ObservedContainer{ID: "id-" + hash, ConfigHash: hash, Running: true} }
+func running(hash string) ObservedContainer {
+	return ObservedContainer{ID: "id-" + hash, ConfigHash: hash, Running: true}
+}
 
 func TestUpPlans(t *testing.T) {
 	allUp := Observed{

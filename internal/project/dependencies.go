@@ -26,7 +26,7 @@ type Dependency struct {
 	// falling back to a free port.
 	PinnedPort bool
 	// Extra published ports (RabbitMQ's management API), container port → preferred host port.
-	ExtraPorts map[uint16]uint16
+	ExtraPorts                                    map[uint16]uint16
 	User, Password, Database, VHost, RootPassword string
 }
 
