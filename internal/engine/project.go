@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -33,6 +34,7 @@ type Container struct {
 	State      string // created, running, restarting, exited, ...
 	Status     string // human text, e.g. "Up 3 minutes (healthy)"
 	Health     string // healthy, unhealthy, starting, or "" without a healthcheck
+	ExitCode   int    // of the last run, for an exited container
 	Created    int64
 	Ports      []PublishedPort
 	Labels     map[string]string
@@ -48,9 +50,19 @@ type PublishedPort struct {
 
 // ProjectContainers lists every container of project, running or not, sorted by service and name.
 func (c *Client) ProjectContainers(ctx context.Context, project string) ([]Container, error) {
-	res, err := c.api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("label", LabelProject+"="+project)})
+	return c.containersLabelled(ctx, LabelProject+"="+project)
+}
+
+// DevenvContainers lists the containers of every devenv project, e.g. to tell which project
+// holds a port.
+func (c *Client) DevenvContainers(ctx context.Context) ([]Container, error) {
+	return c.containersLabelled(ctx, LabelProject)
+}
+
+func (c *Client) containersLabelled(ctx context.Context, label string) ([]Container, error) {
+	res, err := c.api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("label", label)})
 	if err != nil {
-		return nil, fmt.Errorf("list containers of %s: %w", project, classify(c.Host(), err))
+		return nil, fmt.Errorf("list containers labelled %s: %w", label, classify(c.Host(), err))
 	}
 	out := make([]Container, 0, len(res.Items))
 	for _, s := range res.Items {
@@ -60,6 +72,9 @@ func (c *Client) ProjectContainers(ctx context.Context, project string) ([]Conta
 		}
 		if len(s.Names) > 0 {
 			ct.Name = strings.TrimPrefix(s.Names[0], "/")
+		}
+		if code, ok := exitCodeFromStatus(s.Status); ok {
+			ct.ExitCode = code
 		}
 		switch {
 		case strings.Contains(s.Status, "(healthy)"):
@@ -191,4 +206,19 @@ func (c *Client) Exec(ctx context.Context, id string, cmd []string) (ExecResult,
 func (c *Client) ExecExitCode(ctx context.Context, id string, cmd []string) (int, string, error) {
 	r, err := c.Exec(ctx, id, cmd)
 	return r.ExitCode, r.Output, err
+}
+
+// exitCodeFromStatus reads the exit code from the engine's status text, "Exited (1) 2 minutes
+// ago": the list endpoint reports it nowhere else, and inspecting every container is slower.
+func exitCodeFromStatus(status string) (int, bool) {
+	rest, ok := strings.CutPrefix(status, "Exited (")
+	if !ok {
+		return 0, false
+	}
+	num, _, ok := strings.Cut(rest, ")")
+	if !ok {
+		return 0, false
+	}
+	code, err := strconv.Atoi(num)
+	return code, err == nil
 }

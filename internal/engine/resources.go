@@ -80,18 +80,34 @@ func (c *Client) RemoveLabelled(ctx context.Context, label string) (Removed, err
 		removed.Containers++
 	}
 	for _, id := range found.Networks {
-		if _, err := c.api.NetworkRemove(ctx, id, client.NetworkRemoveOptions{}); err != nil && !IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove network %.12s: %w", id, classify(c.Host(), err)))
+		if err := c.RemoveNetwork(ctx, id); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		removed.Networks++
 	}
 	for _, name := range found.Volumes {
-		if _, err := c.api.VolumeRemove(ctx, name, client.VolumeRemoveOptions{Force: true}); err != nil && !IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove volume %s: %w", name, classify(c.Host(), err)))
+		if err := c.RemoveVolume(ctx, name); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		removed.Volumes++
 	}
 	return removed, errors.Join(errs...)
+}
+
+// RemoveNetwork removes a network; one already gone is not an error.
+func (c *Client) RemoveNetwork(ctx context.Context, id string) error {
+	if _, err := c.api.NetworkRemove(ctx, id, client.NetworkRemoveOptions{}); err != nil && !IsNotFound(err) {
+		return fmt.Errorf("remove network %.12s: %w", id, classify(c.Host(), err))
+	}
+	return nil
+}
+
+// RemoveVolume removes a named volume and the data in it; one already gone is not an error.
+func (c *Client) RemoveVolume(ctx context.Context, name string) error {
+	if _, err := c.api.VolumeRemove(ctx, name, client.VolumeRemoveOptions{Force: true}); err != nil && !IsNotFound(err) {
+		return fmt.Errorf("remove volume %s: %w", name, classify(c.Host(), err))
+	}
+	return nil
 }

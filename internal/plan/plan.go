@@ -48,6 +48,7 @@ type ObservedContainer struct {
 	ID         string
 	ConfigHash string
 	Running    bool
+	ExitCode   int // of the last run, for a stopped container
 }
 
 // Options change how a plan is made.
@@ -171,7 +172,7 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 		case opts.ForceRecreate || cur.ConfigHash != hashes[name]:
 			run.Action = Recreate
 			run.Target = cur.ID
-		case !cur.Running && isJob(s):
+		case !cur.Running && isJob(s) && cur.ExitCode == 0:
 			// A finished job that is unchanged has done its work; it runs again only when
 			// something about it changes (or with --force-recreate).
 			run.Action = Keep

@@ -166,3 +166,17 @@ func TestConfigHashIsStableAndSensitive(t *testing.T) {
 		t.Error("host port change did not change the hash")
 	}
 }
+
+func TestFailedJobRunsAgain(t *testing.T) {
+	obs := Observed{
+		Containers: map[string]ObservedContainer{"mysql": running("h-mysql"), "migrate": {ID: "m", ConfigHash: "h-migrate", ExitCode: 1}},
+		Images:     map[string]bool{"mysql:8.4": true, "acme/migrate:1": true},
+	}
+	p, err := Up(stack(), obs, hashes(), Options{Services: []string{"migrate"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.String(), "run:migrate (start)") {
+		t.Fatalf("a job that failed last time must run again:\n%s", p)
+	}
+}

@@ -1,0 +1,133 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/events"
+	"github.com/devenv/devenv/internal/health"
+	"github.com/devenv/devenv/internal/plan"
+)
+
+// attemptTimeout bounds one readiness check; a check that hangs longer is a failed one.
+const attemptTimeout = 2 * time.Second
+
+func (x *execution) ready(ctx context.Context, op *plan.Op) error {
+	svc := op.Service
+	id := x.id(svc)
+	if id == "" {
+		return fmt.Errorf("service %s has no container to wait for", svc)
+	}
+	start := x.o.clock.Now()
+	switch op.Ready {
+	case plan.ReadyStarted:
+		return nil
+	case plan.ReadyCompleted:
+		return x.waitJob(ctx, svc, id, start)
+	}
+	st, err := x.o.engine.InspectContainer(ctx, id)
+	if err != nil {
+		return err
+	}
+	if st.Health == "healthy" {
+		x.o.emit(events.Event{Service: svc, Kind: events.Healthy})
+		return nil
+	}
+	probe, err := x.probe(svc, id, st.Ports)
+	if err != nil {
+		return &ServiceError{Service: svc, Step: "health", Err: err}
+	}
+	x.o.emit(events.Event{Service: svc, Kind: events.Waiting})
+	alive := func(ctx context.Context) error {
+		st, err := x.o.engine.InspectContainer(ctx, id)
+		if err != nil {
+			return err
+		}
+		if st.Status == "exited" || st.Status == "dead" {
+			return fmt.Errorf("container exited with code %d while starting", st.ExitCode)
+		}
+		return nil
+	}
+	if _, err := health.Wait(ctx, x.o.clock, probe, x.o.probeInterval, attemptTimeout, alive); err != nil {
+		logs, _ := x.o.engine.Logs(context.WithoutCancel(ctx), id, 20)
+		se := &ServiceError{Service: svc, Step: "health", Err: err, Logs: logs}
+		if errors.Is(err, context.DeadlineExceeded) {
+			se.Fix = "raise --timeout if the service is just slow, or read its logs above (devenv logs " + svc + ")"
+		}
+		return se
+	}
+	since := start
+	x.mu.Lock()
+	if t, ok := x.started[svc]; ok {
+		since = t
+	}
+	x.mu.Unlock()
+	x.o.emit(events.Event{Service: svc, Kind: events.Healthy, Duration: x.o.clock.Now().Sub(since)})
+	return nil
+}
+
+func (x *execution) waitJob(ctx context.Context, svc, id string, start time.Time) error {
+	code, err := x.o.engine.WaitContainer(ctx, id)
+	if err != nil {
+		return &ServiceError{Service: svc, Step: "job", Err: err}
+	}
+	if code != 0 {
+		logs, _ := x.o.engine.Logs(context.WithoutCancel(ctx), id, 30)
+		return &ServiceError{Service: svc, Step: "job", Err: fmt.Errorf("exited with code %d", code), Logs: logs,
+			Fix: "fix the job (its output is above) and run devenv up again; services that depend on it were not started"}
+	}
+	x.o.emit(events.Event{Service: svc, Kind: events.Completed, Duration: x.o.clock.Now().Sub(start)})
+	return nil
+}
+
+// probe picks how to tell that svc is ready: for dependencies devenv knows, a real client login
+// over the published loopback port (exact and cheap: RabbitMQ's own diagnostics cost most of a
+// CPU-second per call); otherwise the service's healthcheck command, run inside the container.
+func (x *execution) probe(svc, id string, ports map[uint16]uint16) (health.Probe, error) {
+	s := x.p.Services[svc]
+	env := func(k string) string {
+		if v := s.Environment[k]; v != nil {
+			return *v
+		}
+		return ""
+	}
+	ext, _ := s.Extensions["x-devenv"].(map[string]any)
+	kind, _ := ext["dependency"].(string)
+	addr := func(containerPort uint16) (string, bool) {
+		hp, ok := ports[containerPort]
+		if !ok {
+			return "", false
+		}
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(int(hp))), true
+	}
+	switch kind {
+	case "mysql":
+		if a, ok := addr(3306); ok {
+			return health.MySQL(a, env("MYSQL_USER"), env("MYSQL_PASSWORD"), env("MYSQL_DATABASE")), nil
+		}
+	case "redis":
+		if a, ok := addr(6379); ok {
+			return health.Redis(a), nil
+		}
+	case "rabbitmq":
+		if a, ok := addr(5672); ok {
+			u := url.URL{Scheme: "amqp", User: url.UserPassword(env("RABBITMQ_DEFAULT_USER"), env("RABBITMQ_DEFAULT_PASS")), Host: a, Path: "/" + env("RABBITMQ_DEFAULT_VHOST")}
+			if env("RABBITMQ_DEFAULT_VHOST") == "/" || env("RABBITMQ_DEFAULT_VHOST") == "" {
+				u.Path = "/"
+			}
+			return health.AMQP(u.String()), nil
+		}
+	}
+	if hc := s.HealthCheck; hc != nil && !hc.Disable && len(hc.Test) > 0 {
+		return health.Command(x.o.engine, id, healthTest(hc))
+	}
+	return nil, fmt.Errorf("nothing tells when it is ready: give it a healthcheck, or depend on it with condition service_started")
+}
+
+func healthTest(hc *types.HealthCheckConfig) []string { return []string(hc.Test) }

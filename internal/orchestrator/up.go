@@ -1,0 +1,390 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/engine"
+	"github.com/devenv/devenv/internal/events"
+	"github.com/devenv/devenv/internal/plan"
+	"golang.org/x/sync/errgroup"
+)
+
+// UpOptions are `devenv up`'s choices.
+type UpOptions struct {
+	Services      []string      // only these (and what they depend on)
+	Build         bool          // rebuild images of services with a build section
+	Wait          bool          // return only when every selected service is ready
+	Timeout       time.Duration // bound on waiting for readiness; 0 = no bound but ctx
+	ForceRecreate bool
+	// StopGrace is how long a replaced container gets to stop before it is killed.
+	StopGrace time.Duration
+	// ImageTags are extra tags for built images, e.g. the git describe of the source.
+	ImageTags func(service string) []string
+}
+
+// maxParallelTransfers bounds simultaneous pulls and builds: more would only fight over the
+// network and the CPU, and slow every one of them down.
+const maxParallelTransfers = 4
+
+// Up brings p to the desired state and, with Wait, until every service is ready.
+func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions) error {
+	if opts.StopGrace == 0 {
+		opts.StopGrace = 10 * time.Second
+	}
+	observed, err := o.engine.ProjectContainers(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	byService := map[string]engine.Container{}
+	for _, c := range observed {
+		if c.Labels[engine.LabelComposeOneoff] == "True" {
+			continue
+		}
+		byService[c.Service] = c
+	}
+	hostPorts, err := o.hostPorts(p, byService)
+	if err != nil {
+		return err
+	}
+	hashes := map[string]string{}
+	for name, s := range p.Services {
+		hashes[name] = plan.ConfigHash(s, hostPorts[name])
+	}
+	obs := plan.Observed{Containers: map[string]plan.ObservedContainer{}, Images: map[string]bool{}}
+	for svc, c := range byService {
+		obs.Containers[svc] = plan.ObservedContainer{ID: c.ID, ConfigHash: c.ConfigHash, Running: c.State == "running" || c.State == "restarting", ExitCode: c.ExitCode}
+	}
+	for _, s := range p.Services {
+		if s.Image == "" {
+			continue
+		}
+		id, err := o.engine.ImageID(ctx, s.Image)
+		if err != nil {
+			return err
+		}
+		obs.Images[s.Image] = id != ""
+	}
+	pl, err := plan.Up(p, obs, hashes, plan.Options{
+		Services: opts.Services, Build: opts.Build, Wait: opts.Wait, ForceRecreate: opts.ForceRecreate,
+		RemoveOrphans: true,
+	})
+	if err != nil {
+		return err
+	}
+	x := &execution{o: o, p: p, opts: opts, hostPorts: hostPorts, observed: byService, ids: map[string]string{}, started: map[string]time.Time{}}
+	for svc, c := range byService {
+		x.ids[svc] = c.ID
+	}
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	return run(ctx, pl, x.do)
+}
+
+// run executes the plan: every op in its own goroutine, started as soon as the ops it waits on
+// have finished. The first failure cancels the rest.
+func run(ctx context.Context, pl *plan.Plan, do func(context.Context, *plan.Op) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	done := make(map[string]chan struct{}, len(pl.Ops))
+	for id := range pl.Ops {
+		done[id] = make(chan struct{})
+	}
+	transfers := make(chan struct{}, maxParallelTransfers)
+	for _, op := range pl.Ordered() {
+		g.Go(func() error {
+			for _, dep := range op.After {
+				select {
+				case <-done[dep]:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			if op.Kind == "pull" || op.Kind == "build" {
+				select {
+				case transfers <- struct{}{}:
+					defer func() { <-transfers }()
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			if err := do(ctx, op); err != nil {
+				return err
+			}
+			close(done[op.ID])
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// execution is the state of one Up while its plan runs.
+type execution struct {
+	o         *Orchestrator
+	p         *types.Project
+	opts      UpOptions
+	hostPorts map[string]map[uint32]string
+	observed  map[string]engine.Container
+
+	mu      sync.Mutex
+	ids     map[string]string    // service → container ID, once known
+	started map[string]time.Time // service → when its container was started by this up
+	builtID sync.Map             // service → image ID built by this up
+}
+
+func (x *execution) setID(svc, id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.ids[svc] = id
+	x.started[svc] = x.o.clock.Now()
+}
+
+func (x *execution) id(svc string) string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.ids[svc]
+}
+
+func (x *execution) do(ctx context.Context, op *plan.Op) error {
+	switch op.Kind {
+	case "network":
+		created, err := x.o.engine.EnsureNetwork(ctx, op.Target, x.labels("", map[string]string{"com.docker.compose.network": strings.TrimPrefix(op.ID, "network:")}))
+		if err == nil && created {
+			x.o.emit(events.Event{Kind: events.Network, Message: op.Target})
+		}
+		return err
+	case "volume":
+		created, err := x.o.engine.EnsureVolume(ctx, op.Target, x.labels("", map[string]string{"com.docker.compose.volume": strings.TrimPrefix(op.ID, "volume:")}))
+		if err == nil && created {
+			x.o.emit(events.Event{Kind: events.Volume, Message: op.Target})
+		}
+		return err
+	case "pull":
+		return x.pull(ctx, op)
+	case "build":
+		return x.build(ctx, op)
+	case "run":
+		return x.run(ctx, op)
+	case "ready":
+		return x.ready(ctx, op)
+	case "remove":
+		if err := x.o.engine.StopContainer(ctx, op.Target, x.opts.StopGrace); err != nil && !engine.IsNotFound(err) {
+			return err
+		}
+		if err := x.o.engine.RemoveContainer(ctx, op.Target); err != nil {
+			return err
+		}
+		x.o.emit(events.Event{Service: op.Service, Kind: events.Removed, Message: "no longer in the project"})
+		return nil
+	}
+	return fmt.Errorf("unknown operation %s", op.ID)
+}
+
+// labels are what every object of the project carries, for cleanup by label and for tools that
+// group by compose project.
+func (x *execution) labels(service string, extra map[string]string) map[string]string {
+	l := map[string]string{engine.LabelProject: x.p.Name, engine.LabelComposeProject: x.p.Name}
+	if service != "" {
+		l[engine.LabelService] = service
+		l[engine.LabelComposeService] = service
+	}
+	for k, v := range extra {
+		l[k] = v
+	}
+	return l
+}
+
+func (x *execution) pull(ctx context.Context, op *plan.Op) error {
+	start := x.o.clock.Now()
+	x.o.emit(events.Event{Service: op.Service, Kind: events.Pulling, Message: op.Target})
+	if err := x.o.engine.PullImage(ctx, op.Target, nil); err != nil {
+		return &ServiceError{Service: op.Service, Step: "pull", Err: err,
+			Fix: "check the image name and tag, and that its registry is reachable (images.mirror in devenv.yaml points pulls at a mirror)"}
+	}
+	x.o.emit(events.Event{Service: op.Service, Kind: events.Pulled, Message: op.Target, Duration: x.o.clock.Now().Sub(start)})
+	return nil
+}
+
+func (x *execution) build(ctx context.Context, op *plan.Op) error {
+	s := x.p.Services[op.Service]
+	b := s.Build
+	start := x.o.clock.Now()
+	x.o.emit(events.Event{Service: op.Service, Kind: events.Building, Message: s.Image})
+	tags := []string{s.Image}
+	if x.opts.ImageTags != nil {
+		tags = append(tags, x.opts.ImageTags(op.Service)...)
+	}
+	var hosts []string
+	for host, ips := range b.ExtraHosts {
+		for _, ip := range ips {
+			hosts = append(hosts, host+":"+ip)
+		}
+	}
+	sort.Strings(hosts)
+	dockerfile := b.Dockerfile
+	if dockerfile != "" && filepath.IsAbs(dockerfile) {
+		if rel, err := filepath.Rel(b.Context, dockerfile); err == nil {
+			dockerfile = rel
+		}
+	}
+	id, err := x.o.engine.BuildImage(ctx, engine.BuildSpec{
+		Context: b.Context, Dockerfile: dockerfile, Target: b.Target, Tags: tags, Args: b.Args, ExtraHosts: hosts,
+		Labels: x.labels(op.Service, b.Labels),
+	}, nil)
+	if err != nil {
+		return &ServiceError{Service: op.Service, Step: "build", Err: err, Fix: "fix the Dockerfile step shown above, then run devenv up again"}
+	}
+	x.builtID.Store(op.Service, id)
+	x.o.emit(events.Event{Service: op.Service, Kind: events.Built, Message: strings.Join(tags, ", "), Duration: x.o.clock.Now().Sub(start)})
+	return nil
+}
+
+func (x *execution) containerName(service string) string {
+	if n := x.p.Services[service].ContainerName; n != "" {
+		return n
+	}
+	return x.p.Name + "-" + service + "-1"
+}
+
+func (x *execution) run(ctx context.Context, op *plan.Op) error {
+	svc := op.Service
+	switch op.Action {
+	case plan.Keep:
+		x.o.emit(events.Event{Service: svc, Kind: events.Unchanged})
+		return nil
+	case plan.Start:
+		if err := x.o.engine.StartContainer(ctx, op.Target); err != nil {
+			return x.startError(ctx, svc, err)
+		}
+		x.setID(svc, op.Target)
+		x.o.emit(events.Event{Service: svc, Kind: events.Started})
+		return nil
+	}
+	if op.Action == plan.Recreate {
+		old := x.observed[svc]
+		if built, ok := x.builtID.Load(svc); ok && old.ConfigHash == op.Hash && built.(string) == old.ImageID && !x.opts.ForceRecreate {
+			// --build produced the image the container already runs: keep it.
+			if old.State != "running" {
+				if err := x.o.engine.StartContainer(ctx, old.ID); err != nil {
+					return x.startError(ctx, svc, err)
+				}
+				x.setID(svc, old.ID)
+				x.o.emit(events.Event{Service: svc, Kind: events.Started})
+				return nil
+			}
+			x.o.emit(events.Event{Service: svc, Kind: events.Unchanged})
+			return nil
+		}
+		x.o.emit(events.Event{Service: svc, Kind: events.Stopping, Message: "configuration changed"})
+		if err := x.o.engine.StopContainer(ctx, op.Target, x.opts.StopGrace); err != nil && !engine.IsNotFound(err) {
+			return err
+		}
+		if err := x.o.engine.RemoveContainer(ctx, op.Target); err != nil {
+			return err
+		}
+	}
+	x.o.emit(events.Event{Service: svc, Kind: events.Creating})
+	s := x.p.Services[svc]
+	if err := x.checkPorts(ctx, s); err != nil {
+		return err
+	}
+	id, err := x.o.engine.CreateServiceContainer(ctx, engine.ServiceContainer{
+		Project: x.p, Service: s, Name: x.containerName(svc), HostPorts: x.hostPorts[svc],
+		Labels: x.labels(svc, map[string]string{
+			engine.LabelConfigHash: op.Hash, engine.LabelComposeOneoff: "False",
+			"com.docker.compose.container-number": "1",
+		}),
+	})
+	if err != nil {
+		return &ServiceError{Service: svc, Step: "create", Err: err}
+	}
+	if err := x.o.engine.StartContainer(ctx, id); err != nil {
+		return x.startError(ctx, svc, err)
+	}
+	x.setID(svc, id)
+	x.o.emit(events.Event{Service: svc, Kind: events.Started})
+	return nil
+}
+
+// checkPorts fails early, naming the holder, when a host port the service publishes is taken.
+// The engine's own error ("port is already allocated") names neither the service nor the holder.
+func (x *execution) checkPorts(ctx context.Context, s types.ServiceConfig) error {
+	for _, port := range s.Ports {
+		published := port.Published
+		if hp, ok := x.hostPorts[s.Name][port.Target]; ok {
+			published = hp
+		}
+		if published == "" || strings.Contains(published, "-") || portFree(port.HostIP, published) {
+			continue
+		}
+		holder := "a process on this host (find it with: ss -ltnp 'sport = :" + published + "')"
+		if all, err := x.o.engine.DevenvContainers(ctx); err == nil {
+			for _, c := range all {
+				for _, pp := range c.Ports {
+					if strconv.Itoa(int(pp.HostPort)) == published && c.State == "running" {
+						holder = fmt.Sprintf("container %s of devenv project %s", c.Name, c.Labels[engine.LabelProject])
+					}
+				}
+			}
+		}
+		return &PortTakenError{Service: s.Name, Addr: hostIPOr(port.HostIP) + ":" + published, Holder: holder}
+	}
+	return nil
+}
+
+func (x *execution) startError(ctx context.Context, svc string, err error) error {
+	logs := ""
+	if id := x.id(svc); id != "" {
+		logs, _ = x.o.engine.Logs(ctx, id, 20)
+	}
+	return &ServiceError{Service: svc, Step: "start", Err: err, Logs: logs}
+}
+
+// ServiceError is a failure of one service, with what a user needs to fix it.
+type ServiceError struct {
+	Service string
+	Step    string // pull, build, create, start, health, job
+	Err     error
+	Logs    string // last log lines of the container, if any
+	Fix     string
+}
+
+func (e *ServiceError) Error() string {
+	msg := fmt.Sprintf("service %s: %s: %v", e.Service, e.Step, e.Err)
+	if logs := strings.TrimRight(e.Logs, "\n"); logs != "" {
+		msg += "\nlast log lines of " + e.Service + ":\n" + indent(logs)
+	}
+	return msg
+}
+
+func (e *ServiceError) Unwrap() error { return e.Err }
+
+// Hint is the fix the CLI prints.
+func (e *ServiceError) Hint() string {
+	if e.Fix != "" {
+		return e.Fix
+	}
+	var h interface{ Hint() string }
+	if errors.As(e.Err, &h) {
+		return h.Hint()
+	}
+	return ""
+}
+
+func indent(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = "  | " + l
+	}
+	return strings.Join(lines, "\n")
+}
