@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/moby/go-archive"
-	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/moby/moby/client"
+	"github.com/moby/patternmatcher/ignorefile"
 )
 
 // BuildSpec is an image build.
