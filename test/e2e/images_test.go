@@ -205,10 +205,12 @@ func openMySQL(t *testing.T, user, pass string, port uint16, db string) *sql.DB 
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = user, pass, "tcp", addr(port), db
 	cfg.Timeout = 2 * time.Second
-	conn, err := sql.Open("mysql", cfg.FormatDSN())
+	cfg.Logger = silentLogger{} // refused attempts while the server starts are expected
+	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	conn := sql.OpenDB(connector)
 	t.Cleanup(func() { _ = conn.Close() })
 	return conn
 }
@@ -281,3 +283,7 @@ func writeGzip(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+type silentLogger struct{}
+
+func (silentLogger) Print(...any) {}
