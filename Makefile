@@ -11,10 +11,21 @@ COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 E2E_TIMEOUT ?= 30m
 
-.PHONY: build engine registry images test test-unit test-e2e bench ci fmt vet clean
+.PHONY: build up down engine registry images test test-unit test-e2e bench ci fmt vet clean
+
+# Where `make up` pulls images from: the local registry `make images` fills. On a machine that
+# reaches Docker Hub, `make up DEVENV_IMAGES_MIRROR=` pulls from there instead.
+DEVENV_IMAGES_MIRROR ?= 127.0.0.1:5000
+export DEVENV_IMAGES_MIRROR
 
 build: ## Build bin/devenv
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/devenv
+
+up: images build ## Bring up the bundled example stack (example/) and follow its logs; Ctrl-C leaves it running
+	cd example && ../$(BIN) up
+
+down: build ## Stop the example stack (its volumes are kept)
+	cd example && ../$(BIN) down
 
 engine: ## Start a Docker Engine if none answers (installs Debian's docker.io if needed)
 	bash scripts/engine.sh

@@ -41,13 +41,29 @@ hash_of() {
   (cd "$root" && find "$@" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
 }
 
+# Certificates the host trusts beyond Debian's own set (a corporate or sandbox TLS-intercepting
+# proxy's CA): without them, `go mod download` or `npm install` inside an image build fails with
+# "certificate signed by unknown authority" on exactly the machines that need a proxy.
+# certs_of BUNDLE prints each certificate of a PEM bundle as one line, sorted.
+certs_of() {
+  [ -f "$1" ] || return 0
+  awk '/-----BEGIN CERTIFICATE-----/ { c = "" } { c = c $0 "|" } /-----END CERTIFICATE-----/ { print c }' "$1" | LC_ALL=C sort -u
+}
+
+HOST_CA_BUNDLE=${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+
+# extra_host_cas ROOTFS prints the host's certificates that ROOTFS's bundle lacks, one per line.
+extra_host_cas() {
+  LC_ALL=C comm -23 <(certs_of "$HOST_CA_BUNDLE") <(certs_of "$1/etc/ssl/certs/ca-certificates.crt")
+}
+
 image_hash() { docker image inspect -f "{{index .Config.Labels \"$HASH_LABEL\"}}" "$1" 2>/dev/null || true; }
 
 build_base() {
   local hash mirror security rootfs
   mirror=$(debian_mirror)
   security=$(security_mirror)
-  hash=$(printf '%s\n%s\n%s\n' "$(hash_of images/base scripts/images.sh)" "$mirror" "$SUITE" | sha256sum | cut -c1-16)
+  hash=$(printf '%s\n%s\n%s\n%s\n' "$(hash_of images/base scripts/images.sh)" "$mirror" "$SUITE" "$(certs_of "$HOST_CA_BUNDLE" | sha256sum)" | sha256sum | cut -c1-16)
   if [ "$(image_hash "$BASE_TAG")" = "$hash" ]; then
     log "$BASE_TAG is up to date ($hash)"
     return
@@ -62,6 +78,16 @@ build_base() {
   debootstrap --variant=minbase ${include:+--include="$include"} "$SUITE" "$rootfs" "$mirror" >"$rootfs.log" 2>&1 ||
     { tail -n 20 "$rootfs.log" >&2; die "debootstrap failed (full log: $rootfs.log)"; }
   rm -f "$rootfs.log"
+  local n=0
+  while IFS= read -r cert; do
+    n=$((n + 1))
+    mkdir -p "$rootfs/usr/local/share/ca-certificates"
+    printf '%s' "$cert" | tr '|' '\n' >"$rootfs/usr/local/share/ca-certificates/devenv-host-$n.crt"
+  done < <(extra_host_cas "$rootfs")
+  if [ "$n" -gt 0 ]; then
+    log "adding $n CA certificate(s) this machine trusts beyond Debian's set"
+    chroot "$rootfs" update-ca-certificates >/dev/null 2>&1 || die "update-ca-certificates failed in the base rootfs"
+  fi
   # Sources for apt-get inside image builds: the same mirror, plus updates and security fixes.
   {
     echo "deb $mirror $SUITE main"

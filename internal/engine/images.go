@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/moby/moby/client"
@@ -53,4 +54,23 @@ func (c *Client) ImageLabels(ctx context.Context, ref string) (map[string]string
 		return map[string]string{}, nil
 	}
 	return res.Config.Labels, nil
+}
+
+// RemoveImagesLabelled removes the images carrying label (e.g. those devenv built for a
+// project), keeping any still used by a container.
+func (c *Client) RemoveImagesLabelled(ctx context.Context, label string) (int, error) {
+	res, err := c.api.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", label)})
+	if err != nil {
+		return 0, fmt.Errorf("list images labelled %s: %w", label, classify(c.Host(), err))
+	}
+	removed := 0
+	var errs []error
+	for _, img := range res.Items {
+		if _, err := c.api.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true}); err != nil && !IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove image %.19s: %w", img.ID, classify(c.Host(), err)))
+			continue
+		}
+		removed++
+	}
+	return removed, errors.Join(errs...)
 }

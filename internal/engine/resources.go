@@ -22,7 +22,7 @@ type Removed struct {
 	Containers, Networks, Volumes int
 }
 
-// Labelled is what still exists with a label, by ID.
+// Labelled is what still exists with a label: container IDs, network and volume names.
 type Labelled struct {
 	Containers, Networks, Volumes []string
 }
@@ -49,7 +49,7 @@ func (c *Client) ListLabelled(ctx context.Context, label string) (Labelled, erro
 		return out, fmt.Errorf("list networks labelled %s: %w", label, classify(c.Host(), err))
 	}
 	for _, n := range ns.Items {
-		out.Networks = append(out.Networks, n.ID)
+		out.Networks = append(out.Networks, n.Name)
 	}
 	vs, err := c.api.VolumeList(ctx, client.VolumeListOptions{Filters: f})
 	if err != nil {

@@ -158,9 +158,8 @@ func containerConfig(sc ServiceContainer) (*container.Config, *container.HostCon
 		if override, ok := sc.HostPorts[p.Target]; ok {
 			published = override
 		}
-		if published == "" {
-			continue // exposed to the project network only
-		}
+		// An empty published port still publishes: the engine picks a free host port, as
+		// compose does for `ports: ["8080"]` (`expose` is the network-only form).
 		binding := network.PortBinding{HostPort: published}
 		if p.HostIP != "" {
 			addr, err := netip.ParseAddr(p.HostIP)

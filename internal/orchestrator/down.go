@@ -62,7 +62,7 @@ func (o *Orchestrator) Down(ctx context.Context, project string, opts DownOption
 			errs = append(errs, err)
 			continue
 		}
-		o.emit(events.Event{Kind: events.Removed, Message: "network " + shortID(n)})
+		o.emit(events.Event{Kind: events.Removed, Message: "network " + n})
 	}
 	if opts.Volumes {
 		for _, v := range found.Volumes {
@@ -81,13 +81,6 @@ func (o *Orchestrator) Down(ctx context.Context, project string, opts DownOption
 // Containers lists the project's containers, for `devenv ps`.
 func (o *Orchestrator) Containers(ctx context.Context, project string) ([]engine.Container, error) {
 	return o.engine.ProjectContainers(ctx, project)
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
 
 func joinNames(names []string) string {

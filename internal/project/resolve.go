@@ -196,7 +196,7 @@ func finish(p *types.Project, cfg *config.Config) (*types.Project, error) {
 			s.Build.ExtraHosts = mergeHosts(s.Build.ExtraHosts, hosts)
 		}
 		for i := range s.Ports {
-			if s.Ports[i].HostIP == "" && s.Ports[i].Published != "" {
+			if s.Ports[i].HostIP == "" {
 				s.Ports[i].HostIP = "127.0.0.1"
 			}
 		}

@@ -1,0 +1,259 @@
+package orchestrator
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/devenv/devenv/internal/engine"
+)
+
+// fakeEngine is an in-memory engine: it records calls in order and lets a test script exits and
+// healthcheck results.
+type fakeEngine struct {
+	mu         sync.Mutex
+	calls      []string
+	containers map[string]*fakeContainer // by ID
+	networks   map[string]bool
+	volumes    map[string]bool
+	images     map[string]bool
+	nextID     int
+	// exitCode of a job's container by service; a job without an entry exits 0.
+	exitCode map[string]int64
+	// healthyAfter is how many failing exec healthchecks a service has before it passes.
+	healthyAfter map[string]int
+	// failCreate makes creating this service's container fail.
+	failCreate map[string]error
+}
+
+type fakeContainer struct {
+	id, name, service string
+	labels            map[string]string
+	running           bool
+	exitCode          int
+	checks            int
+}
+
+func newFakeEngine() *fakeEngine {
+	return &fakeEngine{containers: map[string]*fakeContainer{}, networks: map[string]bool{}, volumes: map[string]bool{},
+		images: map[string]bool{}, exitCode: map[string]int64{}, healthyAfter: map[string]int{}, failCreate: map[string]error{}}
+}
+
+func (f *fakeEngine) record(format string, args ...any) {
+	f.calls = append(f.calls, fmt.Sprintf(format, args...))
+}
+
+// callsFor returns the recorded calls mentioning s, in order.
+func (f *fakeEngine) callsFor(s string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		if strings.Contains(c, s) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeEngine) indexOf(call string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, c := range f.calls {
+		if c == call {
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *fakeEngine) list(match func(*fakeContainer) bool) []engine.Container {
+	var out []engine.Container
+	for _, c := range f.containers {
+		if !match(c) {
+			continue
+		}
+		state := "exited"
+		if c.running {
+			state = "running"
+		}
+		out = append(out, engine.Container{ID: c.id, Name: c.name, Service: c.service, ConfigHash: c.labels[engine.LabelConfigHash],
+			State: state, ExitCode: c.exitCode, Labels: c.labels})
+	}
+	return out
+}
+
+func (f *fakeEngine) ProjectContainers(_ context.Context, project string) ([]engine.Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.list(func(c *fakeContainer) bool { return c.labels[engine.LabelProject] == project }), nil
+}
+
+func (f *fakeEngine) DevenvContainers(context.Context) ([]engine.Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.list(func(*fakeContainer) bool { return true }), nil
+}
+
+func (f *fakeEngine) EnsureNetwork(_ context.Context, name string, _ map[string]string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	created := !f.networks[name]
+	f.networks[name] = true
+	f.record("network %s", name)
+	return created, nil
+}
+
+func (f *fakeEngine) EnsureVolume(_ context.Context, name string, _ map[string]string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	created := !f.volumes[name]
+	f.volumes[name] = true
+	f.record("volume %s", name)
+	return created, nil
+}
+
+func (f *fakeEngine) ImageID(_ context.Context, ref string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.images[ref] {
+		return "sha256:" + ref, nil
+	}
+	return "", nil
+}
+
+func (f *fakeEngine) PullImage(_ context.Context, ref string, _ func(engine.PullProgress)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.images[ref] = true
+	f.record("pull %s", ref)
+	return nil
+}
+
+func (f *fakeEngine) BuildImage(_ context.Context, spec engine.BuildSpec, _ func(engine.BuildLine)) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range spec.Tags {
+		f.images[t] = true
+	}
+	f.record("build %s", spec.Tags[0])
+	return "sha256:" + spec.Tags[0], nil
+}
+
+func (f *fakeEngine) CreateServiceContainer(_ context.Context, sc engine.ServiceContainer) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.failCreate[sc.Service.Name]; err != nil {
+		return "", err
+	}
+	f.nextID++
+	id := fmt.Sprintf("c%d-%s", f.nextID, sc.Service.Name)
+	f.containers[id] = &fakeContainer{id: id, name: sc.Name, service: sc.Service.Name, labels: sc.Labels}
+	f.record("create %s", sc.Service.Name)
+	return id, nil
+}
+
+func (f *fakeEngine) StartContainer(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.containers[id]
+	if !ok {
+		return fmt.Errorf("no container %s", id)
+	}
+	c.running = true
+	f.record("start %s", c.service)
+	return nil
+}
+
+func (f *fakeEngine) StopContainer(_ context.Context, id string, _ time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.containers[id]; ok {
+		c.running = false
+		f.record("stop %s", c.service)
+	}
+	return nil
+}
+
+func (f *fakeEngine) RemoveContainer(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.containers[id]; ok {
+		f.record("remove %s", c.service)
+		delete(f.containers, id)
+	}
+	return nil
+}
+
+func (f *fakeEngine) InspectContainer(_ context.Context, id string) (engine.ContainerState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.containers[id]
+	if !ok {
+		return engine.ContainerState{}, fmt.Errorf("no container %s", id)
+	}
+	st := engine.ContainerState{ID: id, Status: "exited", ExitCode: c.exitCode, Ports: map[uint16]uint16{}}
+	if c.running {
+		st.Status = "running"
+	}
+	return st, nil
+}
+
+func (f *fakeEngine) WaitContainer(_ context.Context, id string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.containers[id]
+	code := f.exitCode[c.service]
+	c.running, c.exitCode = false, int(code)
+	f.record("exited %s %d", c.service, code)
+	return code, nil
+}
+
+func (f *fakeEngine) Logs(_ context.Context, id string, _ int) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return "log of " + f.containers[id].service + "\n", nil
+}
+
+func (f *fakeEngine) ExecExitCode(_ context.Context, id string, _ []string) (int, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.containers[id]
+	c.checks++
+	if c.checks <= f.healthyAfter[c.service] {
+		return 1, "not yet", nil
+	}
+	f.record("healthy %s", c.service)
+	return 0, "", nil
+}
+
+func (f *fakeEngine) ListLabelled(_ context.Context, label string) (engine.Labelled, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var l engine.Labelled
+	for n := range f.networks {
+		l.Networks = append(l.Networks, n)
+	}
+	for v := range f.volumes {
+		l.Volumes = append(l.Volumes, v)
+	}
+	return l, nil
+}
+
+func (f *fakeEngine) RemoveNetwork(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.networks, id)
+	f.record("rm-network %s", id)
+	return nil
+}
+
+func (f *fakeEngine) RemoveVolume(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.volumes, name)
+	f.record("rm-volume %s", name)
+	return nil
+}

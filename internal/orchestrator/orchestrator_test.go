@@ -1,0 +1,180 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/events"
+)
+
+// project: db (healthcheck passes on the 3rd try) ← migrate (job) ← api; cache is independent.
+func testProject() *types.Project {
+	net := map[string]*types.ServiceNetworkConfig{"default": nil}
+	hc := &types.HealthCheckConfig{Test: []string{"CMD", "check"}}
+	return &types.Project{
+		Name:     "shop",
+		Networks: types.Networks{"default": {Name: "shop_default"}},
+		Volumes:  types.Volumes{"data": {Name: "shop_data"}},
+		Services: types.Services{
+			"db": {Name: "db", ContainerSpec: types.ContainerSpec{Image: "db:1", Networks: net,
+				Volumes: []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Source: "data", Target: "/data"}}},
+				WorkloadSpec: types.WorkloadSpec{HealthCheck: hc}},
+			"migrate": {Name: "migrate", ContainerSpec: types.ContainerSpec{Image: "migrate:1", Networks: net},
+				WorkloadSpec: types.WorkloadSpec{DependsOn: types.DependsOnConfig{"db": {Condition: types.ServiceConditionHealthy, Required: true}}},
+				Extensions:   types.Extensions{"x-devenv": map[string]any{"job": true}}},
+			"api": {Name: "api", ContainerSpec: types.ContainerSpec{Image: "api:1", Networks: net},
+				WorkloadSpec: types.WorkloadSpec{DependsOn: types.DependsOnConfig{
+					"migrate": {Condition: types.ServiceConditionCompletedSuccessfully, Required: true},
+				}}},
+			"cache": {Name: "cache", ContainerSpec: types.ContainerSpec{Image: "cache:1", Networks: net}},
+		},
+	}
+}
+
+func newTestOrchestrator(f *fakeEngine, rec *events.Recorder) *Orchestrator {
+	o := New(f, rec, nil)
+	o.probeInterval = time.Millisecond
+	return o
+}
+
+func TestUpStartsEachServiceAfterItsOwnDependencies(t *testing.T) {
+	f := newFakeEngine()
+	f.healthyAfter["db"] = 2
+	rec := &events.Recorder{}
+	if err := newTestOrchestrator(f, rec).Up(context.Background(), testProject(), UpOptions{Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	before := func(a, b string) {
+		t.Helper()
+		ia, ib := f.indexOf(a), f.indexOf(b)
+		if ia < 0 || ib < 0 || ia > ib {
+			t.Errorf("%q (at %d) must come before %q (at %d); calls: %v", a, ia, b, ib, f.calls)
+		}
+	}
+	before("network shop_default", "create db")
+	before("volume shop_data", "create db")
+	before("pull db:1", "create db")
+	before("healthy db", "create migrate")
+	before("exited migrate 0", "create api")
+	// cache depends on nothing: it must not wait for db's health.
+	before("create cache", "healthy db")
+
+	var kinds []string
+	for _, e := range rec.Events() {
+		if e.Service == "db" {
+			kinds = append(kinds, string(e.Kind))
+		}
+	}
+	if got := strings.Join(kinds, ","); !strings.Contains(got, "started,waiting,healthy") {
+		t.Errorf("db events = %s", got)
+	}
+}
+
+func TestUpAgainChangesNothing(t *testing.T) {
+	f := newFakeEngine()
+	o := newTestOrchestrator(f, &events.Recorder{})
+	if err := o.Up(context.Background(), testProject(), UpOptions{Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	n := len(f.calls)
+	if err := o.Up(context.Background(), testProject(), UpOptions{Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range f.calls[n:] {
+		if strings.HasPrefix(c, "create") || strings.HasPrefix(c, "remove") || strings.HasPrefix(c, "pull") || strings.HasPrefix(c, "start") {
+			t.Errorf("second up did %q", c)
+		}
+	}
+}
+
+func TestUpRecreatesOnlyTheChangedService(t *testing.T) {
+	f := newFakeEngine()
+	o := newTestOrchestrator(f, &events.Recorder{})
+	p := testProject()
+	if err := o.Up(context.Background(), p, UpOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	n := len(f.calls)
+	v := "2"
+	cache := p.Services["cache"]
+	cache.Environment = types.MappingWithEquals{"V": &v}
+	p.Services["cache"] = cache
+	if err := o.Up(context.Background(), p, UpOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(f.calls[n:], "; ")
+	if !strings.Contains(got, "stop cache; remove cache; create cache; start cache") {
+		t.Errorf("cache not recreated in order: %s", got)
+	}
+	for _, svc := range []string{"db", "api"} {
+		if strings.Contains(got, "create "+svc) {
+			t.Errorf("%s recreated although unchanged: %s", svc, got)
+		}
+	}
+}
+
+func TestFailedJobStopsItsDependents(t *testing.T) {
+	f := newFakeEngine()
+	f.exitCode["migrate"] = 3
+	err := newTestOrchestrator(f, &events.Recorder{}).Up(context.Background(), testProject(), UpOptions{Wait: true})
+	var se *ServiceError
+	if !errors.As(err, &se) || se.Service != "migrate" || !strings.Contains(err.Error(), "exited with code 3") || !strings.Contains(err.Error(), "log of migrate") {
+		t.Fatalf("err = %v; want migrate's failure with its logs", err)
+	}
+	if len(f.callsFor("create api")) != 0 {
+		t.Error("api was created although the job it depends on failed")
+	}
+}
+
+func TestCreateFailureNamesService(t *testing.T) {
+	f := newFakeEngine()
+	f.failCreate["cache"] = errors.New("no space left on device")
+	err := newTestOrchestrator(f, &events.Recorder{}).Up(context.Background(), testProject(), UpOptions{})
+	if err == nil || !strings.Contains(err.Error(), "service cache: create: no space left on device") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUpHonoursCancellation(t *testing.T) {
+	f := newFakeEngine()
+	f.healthyAfter["db"] = 1 << 30 // never healthy
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := newTestOrchestrator(f, &events.Recorder{}).Up(ctx, testProject(), UpOptions{Wait: true})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v; want the deadline", err)
+	}
+	if len(f.callsFor("create migrate")) != 0 {
+		t.Error("migrate started although db never became healthy")
+	}
+}
+
+func TestDownKeepsVolumesUnlessAsked(t *testing.T) {
+	f := newFakeEngine()
+	o := newTestOrchestrator(f, &events.Recorder{})
+	if err := o.Up(context.Background(), testProject(), UpOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Down(context.Background(), "shop", DownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.containers) != 0 || len(f.networks) != 0 {
+		t.Errorf("left: containers %v networks %v", f.containers, f.networks)
+	}
+	if !f.volumes["shop_data"] {
+		t.Fatal("down removed the data volume")
+	}
+	if i, j := f.indexOf("stop db"), f.indexOf("remove db"); i < 0 || i > j {
+		t.Errorf("db must be stopped (gracefully) before removal: %v", f.calls)
+	}
+	if err := o.Down(context.Background(), "shop", DownOptions{Volumes: true}); err != nil {
+		t.Fatal(err)
+	}
+	if f.volumes["shop_data"] {
+		t.Error("down --volumes kept the data volume")
+	}
+}
