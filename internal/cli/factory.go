@@ -2,22 +2,37 @@ package cli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/config"
 	"github.com/devenv/devenv/internal/engine"
+	"github.com/devenv/devenv/internal/events"
+	"github.com/devenv/devenv/internal/orchestrator"
+	"github.com/devenv/devenv/internal/project"
 )
 
 // factory builds the dependencies commands share, lazily: `devenv version` or `--help` must
-// work with no engine running.
+// work with no engine running and no devenv.yaml around.
 type factory struct {
 	streams Streams
 	build   BuildInfo
 	// connect opens an engine client; tests swap it for one that fails or fakes.
 	connect func(ctx context.Context) (*engine.Client, error)
 	engine  *engine.Client
+
+	// Global flags.
+	file     string   // -f/--file: devenv.yaml or a compose file; default: found from the working dir
+	profiles []string // --profile
+	// getwd and environ are the process's, swappable in tests.
+	getwd   func() (string, error)
+	environ func() []string
 }
 
 func newFactory(streams Streams, build BuildInfo) *factory {
-	return &factory{streams: streams, build: build, connect: engine.Connect}
+	return &factory{streams: streams, build: build, connect: engine.Connect, getwd: os.Getwd, environ: os.Environ}
 }
 
 // Engine returns the shared engine client, connecting on first use.
@@ -37,4 +52,91 @@ func (f *factory) close() {
 	if f.engine != nil {
 		_ = f.engine.Close()
 	}
+}
+
+// knownTemplates are the template names devenv.yaml may use.
+func (f *factory) knownTemplates() []string { return nil }
+
+// Config finds and loads the project's configuration.
+func (f *factory) Config() (*config.Config, error) {
+	path, composeOnly := f.file, false
+	if path == "" {
+		wd, err := f.getwd()
+		if err != nil {
+			return nil, err
+		}
+		if path, composeOnly, err = config.Find(wd); err != nil {
+			return nil, err
+		}
+	} else {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return nil, err
+		}
+		path = abs
+		base := filepath.Base(path)
+		composeOnly = !strings.HasPrefix(base, "devenv.")
+	}
+	return config.Load(path, composeOnly, f.environ(), f.knownTemplates())
+}
+
+// Project loads the configuration and resolves it into the compose project devenv runs.
+func (f *factory) Project(ctx context.Context) (*config.Config, *types.Project, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	env := map[string]string{}
+	for _, kv := range f.environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	p, err := project.Resolve(ctx, cfg, project.Options{Env: env, Profiles: f.profiles})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, p, nil
+}
+
+// Orchestrator connects to the engine and builds an orchestrator that reports to sink.
+func (f *factory) Orchestrator(ctx context.Context, sink events.Sink) (*orchestrator.Orchestrator, error) {
+	e, err := f.Engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := orchestrator.DefaultStateDir()
+	if err != nil {
+		return nil, err
+	}
+	return orchestrator.New(e, sink, &orchestrator.FilePortMemory{Dir: dir}), nil
+}
+
+// isTerminal reports whether w is a terminal, for choosing colours and the dashboard.
+func isTerminal(w any) bool {
+	file, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// noColor honours https://no-color.org.
+func (f *factory) colorOK(w any) bool {
+	for _, kv := range f.environ() {
+		if strings.HasPrefix(kv, "NO_COLOR=") && len(kv) > len("NO_COLOR=") {
+			return false
+		}
+	}
+	return isTerminal(w)
+}
+
+func (f *factory) isCI() bool {
+	for _, kv := range f.environ() {
+		if kv == "CI=true" || kv == "CI=1" {
+			return true
+		}
+	}
+	return false
 }

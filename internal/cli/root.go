@@ -15,6 +15,15 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		SilenceErrors: true, // report() prints errors once, with their fix
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(NewCmdVersion(f, nil))
+	root.PersistentFlags().StringVarP(&f.file, "file", "f", "", "devenv.yaml (or compose file) to use; default: found in this directory or a parent")
+	root.PersistentFlags().StringSliceVar(&f.profiles, "profile", nil, "enable a compose profile (repeatable)")
+	root.AddCommand(
+		NewCmdUp(f, nil),
+		NewCmdDown(f, nil),
+		NewCmdPs(f, nil),
+		NewCmdLogs(f, nil),
+		NewCmdConfig(f, nil),
+		NewCmdVersion(f, nil),
+	)
 	return root
 }

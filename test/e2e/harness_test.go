@@ -95,6 +95,9 @@ func NewEnv(t *testing.T) *Env {
 		if _, err := e.Engine.RemoveLabelled(ctx, e.Label()); err != nil {
 			t.Errorf("cleanup of %s: %v", e.Project, err)
 		}
+		if _, err := e.Engine.RemoveImagesLabelled(ctx, e.Label()); err != nil {
+			t.Errorf("cleanup of %s's images: %v", e.Project, err)
+		}
 	})
 	return e
 }

@@ -1,0 +1,156 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Intent: a directory with only a compose.yaml works: healthchecks, depends_on conditions,
+// profiles, named volumes and env files are honoured, and images go through the mirror.
+func TestComposeOnlyProject(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "app.env"), "GREETING=from-env-file\n")
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), `services:
+  cache:
+    image: redis:7
+    healthcheck:
+      test: ["CMD", "redis-cli", "ping"]
+      interval: 10s
+    volumes: ["cache-data:/data"]
+  seed:
+    image: redis:7
+    command: ["sh", "-c", "redis-cli -h cache set greeting \"$$GREETING\""]
+    env_file: [app.env]
+    depends_on:
+      cache: {condition: service_healthy}
+  debug:
+    image: redis:7
+    profiles: [debug]
+volumes:
+  cache-data: {}
+`)
+	r := e.Devenv(e.stackEnv(), "up", "-d", "--wait", "--timeout", "2m", "cache", "seed")
+	if r.ExitCode != 0 {
+		t.Fatalf("up: %d\n%s", r.ExitCode, r.Stderr)
+	}
+	ps := e.ps()
+	if ps["cache"].State != "running" || ps["cache"].Health == "unhealthy" {
+		t.Fatalf("cache: %+v", ps["cache"])
+	}
+	if _, ok := ps["debug"]; ok {
+		t.Error("a service of an inactive profile was started")
+	}
+	res, err := e.Engine.Exec(e.Context(time.Minute), ps["cache"].ID, []string{"redis-cli", "get", "greeting"})
+	if err != nil || strings.TrimSpace(res.Output) != "from-env-file" {
+		t.Fatalf("the seed service did not run after cache was healthy with its env file: %q %v", res.Output, err)
+	}
+}
+
+// Intent: two projects with the same dependencies run side by side: the second one's default
+// host ports are taken, so it falls back to free ones, says so, and keeps them on the next up.
+func TestTwoProjectsSideBySide(t *testing.T) {
+	a, b := NewEnv(t), NewEnv(t)
+	for _, e := range []*Env{a, b} {
+		writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "dependencies:\n  redis: {}\n  mysql: {}\n")
+	}
+	a.up()
+	r := b.up()
+	pa, pb := a.ps(), b.ps()
+	for _, svc := range []string{"redis", "mysql"} {
+		if pa[svc].State != "running" || pb[svc].State != "running" {
+			t.Fatalf("%s not running in both projects: %+v / %+v", svc, pa[svc], pb[svc])
+		}
+	}
+	portA, portB := pa["mysql"].hostPort(t, 3306), pb["mysql"].hostPort(t, 3306)
+	if portA == portB {
+		t.Fatalf("both projects publish mysql on %s", portA)
+	}
+	if portB != "3306" && !strings.Contains(r.Stderr, "published on 127.0.0.1:"+portB) {
+		t.Errorf("the fallback port %s was not announced:\n%s", portB, r.Stderr)
+	}
+	// Data of one project is not visible in the other.
+	mustExec(t, a.mysqlOf(pa["mysql"]), "CREATE TABLE only_in_a (id INT)")
+	if _, err := b.mysqlOf(pb["mysql"]).Exec("SELECT * FROM only_in_a"); err == nil {
+		t.Error("project b sees project a's table")
+	}
+	// After down + up, b gets the same fallback port back (connection settings stay valid).
+	if r := b.Devenv(b.stackEnv(), "down"); r.ExitCode != 0 {
+		t.Fatal(r.Stderr)
+	}
+	b.up()
+	if again := b.ps()["mysql"].hostPort(t, 3306); again != portB {
+		t.Errorf("mysql port after down + up = %s, want the remembered %s", again, portB)
+	}
+}
+
+// Intent: a port the user pinned that is taken fails before anything starts, naming the port
+// and the project that holds it.
+func TestPinnedPortClash(t *testing.T) {
+	a, b := NewEnv(t), NewEnv(t)
+	writeFile(t, filepath.Join(a.Dir, "devenv.yaml"), "dependencies:\n  redis: {port: 16379}\n")
+	writeFile(t, filepath.Join(b.Dir, "devenv.yaml"), "services:\n  cache:\n    image: redis:7\n    ports: [\"16379:6379\"]\n")
+	a.up()
+	r := b.Devenv(b.stackEnv(), "up", "-d", "--wait", "--timeout", "1m")
+	if r.ExitCode == 0 {
+		t.Fatal("up succeeded although port 16379 is taken")
+	}
+	if !contains(r.Stderr, "service cache", "127.0.0.1:16379", "already in use", a.Project) {
+		t.Fatalf("the error does not name the service, port and holder:\n%s", r.Stderr)
+	}
+}
+
+// Intent: bad configuration fails before anything runs, naming file, line and key.
+func TestBadConfigFailsWithFileLineKey(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "dependencies:\n  redis: {}\nservices:\n  api:\n    image: acme/api:1\n    prots: [\"8080\"]\n")
+	r := e.Devenv(e.stackEnv(), "up", "-d")
+	if r.ExitCode == 0 || !contains(r.Stderr, "devenv.yaml:6", "prots", "ports") {
+		t.Fatalf("exit %d, stderr:\n%s", r.ExitCode, r.Stderr)
+	}
+	if left, _ := e.Engine.ListLabelled(e.Context(time.Minute), e.Label()); !left.Empty() {
+		t.Fatalf("a bad config created %+v", left)
+	}
+}
+
+// Intent: Ctrl-C in the middle of `up` stops it; the next `up` finishes the job with no orphan
+// and the data volume intact.
+func TestInterruptedUpRecovers(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "dependencies:\n  mysql: {}\n  rabbitmq: {}\n  redis: {}\n")
+	cmd := exec.Command(shared.binary, "up", "-d", "--wait")
+	cmd.Dir = e.Dir
+	cmd.Env = append(os.Environ(), e.stackEnv()...)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// RabbitMQ takes seconds to accept logins: interrupt while it is still starting.
+	time.Sleep(2 * time.Second)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	code := cmd.ProcessState.ExitCode()
+	if err == nil || code != 130 {
+		t.Fatalf("interrupted up exited %d (%v), want 130\n%s", code, err, out.String())
+	}
+	e.up()
+	ps := e.ps()
+	if len(ps) != 3 {
+		t.Fatalf("after the second up: %+v", ps)
+	}
+	mustExec(t, e.mysqlOf(ps["mysql"]), "CREATE TABLE survived (id INT)")
+	left, err := e.Engine.ListLabelled(e.Context(time.Minute), e.Label())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Containers) != 3 || len(left.Volumes) != 3 || len(left.Networks) != 1 {
+		t.Fatalf("labelled objects = %+v, want 3 containers, 3 volumes, 1 network", left)
+	}
+}

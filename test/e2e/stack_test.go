@@ -1,0 +1,247 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// exampleStack writes a project like the bundled example (an API built from source plus MySQL,
+// Redis and RabbitMQ) into e.Dir. The API publishes on a port the engine picks, so tests never
+// fight over a fixed one; extra hosts are checked from inside every container.
+func exampleStack(t *testing.T, e *Env, extra string) {
+	t.Helper()
+	copyDir(t, filepath.Join(repoRoot(), "example", "api"), filepath.Join(e.Dir, "api"))
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `extra_hosts: ["devenv-test.internal:10.11.12.13"]
+dependencies:
+  mysql: {}
+  redis: {}
+  rabbitmq: {}
+services:
+  api:
+    path: ./api
+    build:
+      args: {BASE: golang:1.26}
+    ports: ["8080"]
+    depends_on: [mysql, redis, rabbitmq]
+`+extra)
+}
+
+// stackEnv is the environment every devenv run of a test gets: its own project name, the local
+// mirror, and its own state directory (remembered ports).
+func (e *Env) stackEnv() []string {
+	return []string{"DEVENV_NAME=" + e.Project, "DEVENV_IMAGES_MIRROR=" + shared.registry, "XDG_STATE_HOME=" + filepath.Join(e.Dir, ".state"), "NO_COLOR=1"}
+}
+
+// up runs `devenv up -d --wait` and fails the test with devenv's output when it fails.
+func (e *Env) up(args ...string) Result {
+	e.t.Helper()
+	r := e.Devenv(e.stackEnv(), append([]string{"up", "-d", "--wait", "--timeout", "4m"}, args...)...)
+	if r.ExitCode != 0 {
+		e.t.Fatalf("devenv up exited %d\nstdout:\n%s\nstderr:\n%s", r.ExitCode, r.Stdout, r.Stderr)
+	}
+	return r
+}
+
+type psEntry struct {
+	Service, Name, ID, State, Health string
+	Ports                            []string
+}
+
+func (e *Env) ps() map[string]psEntry {
+	e.t.Helper()
+	r := e.Devenv(e.stackEnv(), "ps", "--json")
+	if r.ExitCode != 0 {
+		e.t.Fatalf("devenv ps exited %d: %s", r.ExitCode, r.Stderr)
+	}
+	var rows []psEntry
+	if err := json.Unmarshal([]byte(r.Stdout), &rows); err != nil {
+		e.t.Fatalf("devenv ps --json: %v\n%s", err, r.Stdout)
+	}
+	out := map[string]psEntry{}
+	for _, row := range rows {
+		out[row.Service] = row
+	}
+	return out
+}
+
+// hostPort finds the loopback port a service publishes containerPort on.
+func (p psEntry) hostPort(t *testing.T, containerPort int) string {
+	t.Helper()
+	for _, s := range p.Ports {
+		hostPart, rest, _ := strings.Cut(s, "->")
+		if strings.HasPrefix(rest, fmt.Sprintf("%d/", containerPort)) {
+			if !strings.HasPrefix(hostPart, "127.0.0.1:") {
+				t.Errorf("%s publishes %s: want it bound to 127.0.0.1", p.Service, s)
+			}
+			return strings.TrimPrefix(hostPart, "127.0.0.1:")
+		}
+	}
+	t.Fatalf("%s publishes no port for %d: %v", p.Service, containerPort, p.Ports)
+	return ""
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// Intent: the example stack comes up healthy from nothing with one command; the API reaches all
+// three dependencies with only the settings devenv injected; extra hosts resolve in every
+// container; a second up is a no-op; changing one service recreates only it.
+func TestUpExampleStack(t *testing.T) {
+	e := NewEnv(t)
+	exampleStack(t, e, "")
+	start := time.Now()
+	e.up()
+	t.Logf("cold up (build included): %s", time.Since(start).Round(10*time.Millisecond))
+
+	ps := e.ps()
+	for _, svc := range []string{"api", "mysql", "redis", "rabbitmq"} {
+		if ps[svc].State != "running" {
+			t.Fatalf("%s is %q after up --wait, want running (ps: %+v)", svc, ps[svc].State, ps)
+		}
+	}
+	apiURL := "http://127.0.0.1:" + ps["api"].hostPort(t, 8080)
+	code, body := httpGet(t, apiURL+"/health")
+	if code != http.StatusOK || !strings.Contains(body, `"mysql":"up"`) || !strings.Contains(body, `"redis":"up"`) || !strings.Contains(body, `"rabbitmq":"up"`) {
+		t.Fatalf("api /health = %d %s", code, body)
+	}
+	if code, body := httpGet(t, apiURL+"/resolve?name=devenv-test.internal"); code != 200 || strings.TrimSpace(body) != "10.11.12.13" {
+		t.Errorf("extra host in api: %d %q", code, body)
+	}
+	if code, body := httpGet(t, apiURL+"/resolve?name=host.docker.internal"); code != 200 || strings.TrimSpace(body) == "" {
+		t.Errorf("host.docker.internal in api: %d %q", code, body)
+	}
+	for _, svc := range []string{"mysql", "redis", "rabbitmq"} {
+		res, err := e.Engine.Exec(e.Context(time.Minute), ps[svc].ID, []string{"getent", "hosts", "devenv-test.internal"})
+		if err != nil || res.ExitCode != 0 || !strings.Contains(res.Output, "10.11.12.13") {
+			t.Errorf("extra host in %s: exit %d %q %v", svc, res.ExitCode, res.Output, err)
+		}
+	}
+
+	start = time.Now()
+	e.up()
+	t.Logf("warm up: %s", time.Since(start).Round(time.Millisecond))
+	again := e.ps()
+	for svc, row := range ps {
+		if again[svc].ID != row.ID {
+			t.Errorf("second up recreated %s (%.12s → %.12s)", svc, row.ID, again[svc].ID)
+		}
+	}
+
+	// Only api's configuration changes: only api may be recreated.
+	exampleStack(t, e, "    env: {GREETING: changed}\n")
+	e.up()
+	changed := e.ps()
+	if changed["api"].ID == ps["api"].ID {
+		t.Error("api was not recreated after its env changed")
+	}
+	for _, svc := range []string{"mysql", "redis", "rabbitmq"} {
+		if changed[svc].ID != ps[svc].ID {
+			t.Errorf("%s was recreated although only api changed", svc)
+		}
+	}
+}
+
+// Intent: database data survives `down` + `up` and is gone only after `down --volumes`.
+func TestDataSurvivesDown(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "dependencies:\n  mysql: {}\n")
+	e.up()
+	db := e.mysqlOf(e.ps()["mysql"])
+	mustExec(t, db, "CREATE TABLE notes (body VARCHAR(50))")
+	mustExec(t, db, "INSERT INTO notes VALUES ('written before down')")
+
+	if r := e.Devenv(e.stackEnv(), "down"); r.ExitCode != 0 {
+		t.Fatalf("down: %d %s", r.ExitCode, r.Stderr)
+	}
+	if ps := e.ps(); len(ps) != 0 {
+		t.Fatalf("containers left after down: %+v", ps)
+	}
+	e.up()
+	db = e.mysqlOf(e.ps()["mysql"])
+	if got := queryStrings(t, db, "SELECT body FROM notes"); len(got) != 1 || got[0] != "written before down" {
+		t.Fatalf("after down + up: %q", got)
+	}
+
+	if r := e.Devenv(e.stackEnv(), "down", "--volumes"); r.ExitCode != 0 {
+		t.Fatalf("down --volumes: %d %s", r.ExitCode, r.Stderr)
+	}
+	left, err := e.Engine.ListLabelled(e.Context(time.Minute), e.Label())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !left.Empty() {
+		t.Fatalf("left after down --volumes: %+v", left)
+	}
+	e.up()
+	db = e.mysqlOf(e.ps()["mysql"])
+	if _, err := db.Exec("SELECT body FROM notes"); err == nil {
+		t.Fatal("table notes survived down --volumes")
+	}
+}
+
+func (e *Env) mysqlOf(row psEntry) *sql.DB {
+	e.t.Helper()
+	cfg := mysql.NewConfig()
+	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = "app", "app", "tcp", "127.0.0.1:"+row.hostPort(e.t, 3306), "app"
+	cfg.Logger = silentLogger{}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	db := sql.OpenDB(conn)
+	e.t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func mustExec(t *testing.T, db *sql.DB, q string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
