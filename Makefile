@@ -44,6 +44,9 @@ test-unit: ## Fast tests: no engine needed
 test-e2e: images ## End-to-end tests: the built binary and images against the real engine
 	$(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./test/e2e/
 
+bench: images ## Whole-stack benchmarks (cold/warm up, down, ps) against the no-orchestration floor; medians of 5
+	$(GO) test -tags e2e -run '^$$' -bench . -benchtime 5x -timeout 45m ./test/e2e/
+
 ci: ## What .ci/run runs on a clean clone: engine, images, then the whole test suite, each phase timed
 	@start=$$SECONDS; \
 	phase() { local name=$$1; shift; local t=$$SECONDS; echo "ci: == $$name"; "$$@"; echo "ci: == $$name took $$((SECONDS - t))s"; }; \

@@ -59,6 +59,10 @@ func report(w io.Writer, err error) int {
 	if err == nil {
 		return ExitOK
 	}
+	var exit *exitCodeError
+	if errors.As(err, &exit) {
+		return exit.code
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(w, "devenv: interrupted")

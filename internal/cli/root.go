@@ -22,6 +22,9 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		NewCmdDown(f, nil),
 		NewCmdPs(f, nil),
 		NewCmdLogs(f, nil),
+		NewCmdRestart(f, nil),
+		NewCmdExec(f, nil),
+		NewCmdShell(f, nil),
 		NewCmdConfig(f, nil),
 		NewCmdVersion(f, nil),
 	)

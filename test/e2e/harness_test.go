@@ -70,7 +70,7 @@ func repoRoot() string {
 
 // Env is one test's private world: a project name, a temp dir, and cleanup by label.
 type Env struct {
-	t       *testing.T
+	t       testing.TB
 	Project string
 	Dir     string
 	Engine  *engine.Client
@@ -80,7 +80,7 @@ var unsafeName = regexp.MustCompile(`[^a-z0-9]+`)
 
 // NewEnv gives t a unique project and removes everything labelled with it when t ends, whether
 // the test passed, failed or panicked.
-func NewEnv(t *testing.T) *Env {
+func NewEnv(t testing.TB) *Env {
 	t.Helper()
 	suffix := make([]byte, 3)
 	_, _ = rand.Read(suffix)
@@ -113,8 +113,12 @@ func (e *Env) Labels(svc string) map[string]string {
 // Context is a context bounded by the test's deadline (go test -timeout) and d.
 func (e *Env) Context(d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
-	if dl, ok := e.t.Deadline(); ok {
-		ctx, cancel = context.WithDeadline(ctx, dl.Add(-5*time.Second))
+	if d, ok := e.t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if dl, ok := d.Deadline(); ok {
+			var cancel2 context.CancelFunc
+			ctx, cancel2 = context.WithDeadline(ctx, dl.Add(-5*time.Second))
+			e.t.Cleanup(cancel2)
+		}
 	}
 	e.t.Cleanup(cancel)
 	return ctx

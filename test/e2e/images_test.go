@@ -200,7 +200,7 @@ func (e errString) Error() string { return string(e) }
 
 func addr(port uint16) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))) }
 
-func openMySQL(t *testing.T, user, pass string, port uint16, db string) *sql.DB {
+func openMySQL(t testing.TB, user, pass string, port uint16, db string) *sql.DB {
 	t.Helper()
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = user, pass, "tcp", addr(port), db
@@ -215,7 +215,7 @@ func openMySQL(t *testing.T, user, pass string, port uint16, db string) *sql.DB 
 	return conn
 }
 
-func queryStrings(t *testing.T, db *sql.DB, query string) []string {
+func queryStrings(t testing.TB, db *sql.DB, query string) []string {
 	t.Helper()
 	rows, err := db.Query(query)
 	if err != nil {
@@ -239,7 +239,7 @@ func queryStrings(t *testing.T, db *sql.DB, query string) []string {
 // stopCleanly sends the image's stop signal and fails unless the server exits 0 within the
 // grace period: an unclean stop means a database that must recover, or loses data, on every
 // `devenv down`.
-func stopCleanly(t *testing.T, e *Env, id string) {
+func stopCleanly(t testing.TB, e *Env, id string) {
 	t.Helper()
 	start := time.Now()
 	if err := e.Engine.StopContainer(e.Context(time.Minute), id, 30*time.Second); err != nil {
@@ -256,7 +256,7 @@ func stopCleanly(t *testing.T, e *Env, id string) {
 	t.Logf("stopped cleanly in %s", time.Since(start).Round(10*time.Millisecond))
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -266,7 +266,7 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-func writeGzip(t *testing.T, path, content string) {
+func writeGzip(t testing.TB, path, content string) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 // exampleStack writes a project like the bundled example (an API built from source plus MySQL,
 // Redis and RabbitMQ) into e.Dir. The API publishes on a port the engine picks, so tests never
 // fight over a fixed one; extra hosts are checked from inside every container.
-func exampleStack(t *testing.T, e *Env, extra string) {
+func exampleStack(t testing.TB, e *Env, extra string) {
 	t.Helper()
 	copyDir(t, filepath.Join(repoRoot(), "example", "api"), filepath.Join(e.Dir, "api"))
 	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `extra_hosts: ["devenv-test.internal:10.11.12.13"]
@@ -78,7 +78,7 @@ func (e *Env) ps() map[string]psEntry {
 }
 
 // hostPort finds the loopback port a service publishes containerPort on.
-func (p psEntry) hostPort(t *testing.T, containerPort int) string {
+func (p psEntry) hostPort(t testing.TB, containerPort int) string {
 	t.Helper()
 	for _, s := range p.Ports {
 		hostPart, rest, _ := strings.Cut(s, "->")
@@ -93,7 +93,7 @@ func (p psEntry) hostPort(t *testing.T, containerPort int) string {
 	return ""
 }
 
-func httpGet(t *testing.T, url string) (int, string) {
+func httpGet(t testing.TB, url string) (int, string) {
 	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second}
 	resp, err := c.Get(url)
@@ -215,7 +215,7 @@ func (e *Env) mysqlOf(row psEntry) *sql.DB {
 	return db
 }
 
-func mustExec(t *testing.T, db *sql.DB, q string) {
+func mustExec(t testing.TB, db *sql.DB, q string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -224,7 +224,7 @@ func mustExec(t *testing.T, db *sql.DB, q string) {
 	}
 }
 
-func copyDir(t *testing.T, src, dst string) {
+func copyDir(t testing.TB, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -243,5 +243,30 @@ func copyDir(t *testing.T, src, dst string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Intent: exec runs a command in a service's container and passes its exit code and output
+// through; restart keeps the container (same ID) and brings it back running.
+func TestExecAndRestart(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "dependencies:\n  redis: {}\n")
+	e.up()
+	r := e.Devenv(e.stackEnv(), "exec", "redis", "redis-cli", "ping")
+	if r.ExitCode != 0 || strings.TrimSpace(r.Stdout) != "PONG" {
+		t.Fatalf("exec redis-cli ping: exit %d, out %q, err %q", r.ExitCode, r.Stdout, r.Stderr)
+	}
+	r = e.Devenv(e.stackEnv(), "exec", "redis", "--", "sh", "-c", "echo to-stderr >&2; exit 7")
+	if r.ExitCode != 7 || !strings.Contains(r.Stderr, "to-stderr") {
+		t.Fatalf("exec exit code/stderr not passed through: exit %d, stderr %q", r.ExitCode, r.Stderr)
+	}
+	if r := e.Devenv(e.stackEnv(), "exec", "nosuch", "true"); r.ExitCode != 2 || !strings.Contains(r.Stderr, `"nosuch"`) {
+		t.Fatalf("exec of an unknown service: exit %d, %q", r.ExitCode, r.Stderr)
+	}
+	before := e.ps()["redis"].ID
+	e.devenvOK("restart", "redis")
+	after := e.ps()["redis"]
+	if after.ID != before || after.State != "running" {
+		t.Fatalf("after restart: %+v (was %.12s)", after, before)
 	}
 }

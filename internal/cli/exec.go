@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/devenv/devenv/internal/engine"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// ExecOptions holds what `devenv exec` and `devenv shell` need.
+type ExecOptions struct {
+	Service string
+	Cmd     []string
+	User    string
+	Workdir string
+	Env     []string
+	NoTTY   bool
+}
+
+// exitCodeError passes a command's own exit code through devenv's exit code, silently: the
+// command already said what went wrong.
+type exitCodeError struct{ code int }
+
+func (e *exitCodeError) Error() string { return fmt.Sprintf("command exited with code %d", e.code) }
+
+// NewCmdExec builds `devenv exec`.
+func NewCmdExec(f *factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
+	opts := &ExecOptions{}
+	cmd := &cobra.Command{
+		Use:   "exec SERVICE -- COMMAND [ARG...]",
+		Short: "Run a command in a service's running container; its exit code is devenv's",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) < 2 {
+				return &usageError{fmt.Errorf("exec needs a service and a command, e.g. devenv exec api -- ls -la")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Service, opts.Cmd = args[0], args[1:]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runExec(cmd.Context(), f, opts)
+		},
+	}
+	addExecFlags(cmd, opts)
+	cmd.Flags().BoolVarP(&opts.NoTTY, "no-tty", "T", false, "do not allocate a terminal even when devenv runs in one")
+	// Flags after SERVICE belong to the command: `devenv exec api ls -la` must not parse -la.
+	cmd.Flags().SetInterspersed(false)
+	return cmd
+}
+
+// NewCmdShell builds `devenv shell`.
+func NewCmdShell(f *factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
+	opts := &ExecOptions{}
+	cmd := &cobra.Command{
+		Use:   "shell SERVICE",
+		Short: "Open an interactive shell (bash if the image has it, else sh) in a service's container",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return &usageError{fmt.Errorf("shell needs exactly one service, e.g. devenv shell api")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Service = args[0]
+			opts.Cmd = []string{"/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi"}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runExec(cmd.Context(), f, opts)
+		},
+	}
+	addExecFlags(cmd, opts)
+	return cmd
+}
+
+func addExecFlags(cmd *cobra.Command, opts *ExecOptions) {
+	cmd.Flags().StringVarP(&opts.User, "user", "u", "", "run as this user (name or uid[:gid])")
+	cmd.Flags().StringVarP(&opts.Workdir, "workdir", "w", "", "run in this directory inside the container")
+	cmd.Flags().StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable (KEY=VALUE, repeatable)")
+}
+
+// runningContainer finds the running container of a service.
+func runningContainer(ctx context.Context, f *factory, service string) (*engine.Client, engine.Container, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, engine.Container{}, err
+	}
+	e, err := f.Engine(ctx)
+	if err != nil {
+		return nil, engine.Container{}, err
+	}
+	cs, err := e.ProjectContainers(ctx, cfg.Name)
+	if err != nil {
+		return nil, engine.Container{}, err
+	}
+	for _, c := range cs {
+		if c.Service == service {
+			if c.State != "running" {
+				return nil, c, fmt.Errorf("service %s is %s, not running (devenv up %s starts it; devenv logs %s shows why it stopped)", service, c.State, service, service)
+			}
+			return e, c, nil
+		}
+	}
+	return nil, engine.Container{}, &usageError{fmt.Errorf("project %s has no container for service %q (devenv ps lists them)", cfg.Name, service)}
+}
+
+func runExec(ctx context.Context, f *factory, opts *ExecOptions) error {
+	e, c, err := runningContainer(ctx, f, opts.Service)
+	if err != nil {
+		return err
+	}
+	s := engine.ExecSession{Cmd: opts.Cmd, Env: opts.Env, WorkingDir: opts.Workdir, User: opts.User,
+		Stdin: f.streams.In, Stdout: f.streams.Out, Stderr: f.streams.ErrOut}
+	in, inIsFile := f.streams.In.(*os.File)
+	if !opts.NoTTY && inIsFile && term.IsTerminal(int(in.Fd())) && isTerminal(f.streams.Out) {
+		fd := int(in.Fd())
+		state, err := term.MakeRaw(fd)
+		if err != nil {
+			return fmt.Errorf("put the terminal in raw mode: %w", err)
+		}
+		defer func() { _ = term.Restore(fd, state) }()
+		s.TTY = true
+		resize := make(chan [2]uint, 1)
+		winch := make(chan os.Signal, 1)
+		signal.Notify(winch, syscall.SIGWINCH)
+		defer signal.Stop(winch)
+		sendSize := func() {
+			if w, h, err := term.GetSize(fd); err == nil {
+				select {
+				case resize <- [2]uint{uint(h), uint(w)}:
+				default:
+				}
+			}
+		}
+		sendSize()
+		go func() { // ends with ctx; signal.Stop above stops the deliveries
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-winch:
+					sendSize()
+				}
+			}
+		}()
+		s.Resize = resize
+	}
+	code, err := e.ExecAttached(ctx, c.ID, s)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return &exitCodeError{code: code}
+	}
+	return nil
+}
