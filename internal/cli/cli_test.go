@@ -111,3 +111,28 @@ func TestMainRejectsUnknownFlagAsUsage(t *testing.T) {
 		t.Errorf("stderr does not name the bad flag: %s", errOut)
 	}
 }
+
+func TestExecParsesCommandAfterService(t *testing.T) {
+	tests := []struct {
+		args    []string
+		service string
+		cmd     string
+		user    string
+	}{
+		{[]string{"api", "ls", "-la"}, "api", "ls -la", ""},
+		{[]string{"api", "--", "sh", "-c", "exit 7"}, "api", "sh -c exit 7", ""},
+		{[]string{"-u", "root", "api", "--", "id", "-u"}, "api", "id -u", "root"},
+	}
+	for _, tt := range tests {
+		streams, _, _ := testStreams()
+		var got *ExecOptions
+		cmd := NewCmdExec(newFactory(streams, BuildInfo{}), func(_ context.Context, o *ExecOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		if got.Service != tt.service || strings.Join(got.Cmd, " ") != tt.cmd || got.User != tt.user {
+			t.Errorf("%v: service %q cmd %q user %q", tt.args, got.Service, got.Cmd, got.User)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
@@ -75,8 +76,9 @@ func maskSecrets(p *types.Project) *types.Project {
 				val = mask
 			} else if u, err := url.Parse(val); err == nil && u.User != nil {
 				if _, has := u.User.Password(); has {
-					u.User = url.UserPassword(u.User.Username(), mask)
-					val = u.String()
+					// Replace the text in place: re-encoding the URL would escape the mask.
+					userinfo := u.User.String() + "@"
+					val = strings.Replace(val, userinfo, url.User(u.User.Username()).String()+":"+mask+"@", 1)
 				}
 			}
 			env[k] = &val

@@ -42,6 +42,13 @@ func NewCmdExec(f *factory, runF func(context.Context, *ExecOptions) error) *cob
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Service, opts.Cmd = args[0], args[1:]
+			// With flags not interspersed, a `--` after SERVICE reaches us as an argument.
+			if len(opts.Cmd) > 0 && opts.Cmd[0] == "--" {
+				opts.Cmd = opts.Cmd[1:]
+			}
+			if len(opts.Cmd) == 0 {
+				return &usageError{fmt.Errorf("exec needs a command after the service, e.g. devenv exec %s -- ls -la", opts.Service)}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

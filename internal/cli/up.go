@@ -7,8 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/orchestrator"
+	"github.com/devenv/devenv/internal/project"
 	"github.com/devenv/devenv/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -64,7 +67,7 @@ func (f *factory) progressSink(json bool) events.Sink {
 }
 
 func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
-	_, p, err := f.Project(ctx)
+	cfg, p, err := f.Project(ctx)
 	if err != nil {
 		return err
 	}
@@ -85,13 +88,16 @@ func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
 		}
 		return err
 	}
-	sink.Emit(events.Event{Time: time.Now(), Kind: events.Info, Message: fmt.Sprintf("%s is up", p.Name), Duration: time.Since(start)})
-	if opts.Detach {
-		return nil
-	}
 	e, err := f.Engine(ctx)
 	if err != nil {
 		return err
+	}
+	if err := reportEndpoints(ctx, e, cfg, p.Name, sink); err != nil {
+		return err
+	}
+	sink.Emit(events.Event{Time: time.Now(), Kind: events.Info, Message: fmt.Sprintf("%s is up", p.Name), Duration: time.Since(start)})
+	if opts.Detach {
+		return nil
 	}
 	err = followLogs(ctx, e, p.Name, opts.Services, f.streams.Out, f.colorOK(f.streams.Out))
 	if ctx.Err() != nil {
@@ -131,4 +137,35 @@ func sanitizeTag(s string) string {
 		tag = tag[:128]
 	}
 	return tag
+}
+
+// reportEndpoints says how to reach each service from the host, with the ports actually
+// published: a dependency whose default port was taken is reached on its fallback port, and the
+// connection URL printed here follows it.
+func reportEndpoints(ctx context.Context, e *engine.Client, cfg *config.Config, projectName string, sink events.Sink) error {
+	cs, err := e.ProjectContainers(ctx, projectName)
+	if err != nil {
+		return err
+	}
+	deps := map[string]project.Dependency{}
+	for _, d := range project.Dependencies(cfg) {
+		deps[d.Kind] = d
+	}
+	for _, c := range cs {
+		if c.State != "running" {
+			continue
+		}
+		var urls []string
+		for _, p := range c.Ports {
+			if d, ok := deps[c.Service]; ok && p.ContainerPort == d.ContainerPort {
+				urls = append(urls, d.HostURL(p.HostIP, p.HostPort))
+				continue
+			}
+			urls = append(urls, fmt.Sprintf("%s:%d (container port %d)", p.HostIP, p.HostPort, p.ContainerPort))
+		}
+		if len(urls) > 0 {
+			sink.Emit(events.Event{Time: time.Now(), Service: c.Service, Kind: events.Info, Message: strings.Join(urls, ", ")})
+		}
+	}
+	return nil
 }

@@ -96,6 +96,23 @@ func (d Dependency) ConnectionEnv(host string, port uint16) map[string]string {
 	return nil
 }
 
+// HostURL is how a client on the host reaches d at ip:port, e.g. mysql://app:app@127.0.0.1:3307/app.
+func (d Dependency) HostURL(ip string, port uint16) string {
+	if ip == "" || ip == "0.0.0.0" {
+		ip = "127.0.0.1"
+	}
+	env := d.ConnectionEnv(ip, port)
+	switch d.Kind {
+	case KindMySQL:
+		return env["DATABASE_URL"]
+	case KindRedis:
+		return env["REDIS_URL"]
+	case KindRabbitMQ:
+		return env["AMQP_URL"]
+	}
+	return fmt.Sprintf("%s:%d", ip, port)
+}
+
 // composeService is the compose model of d's service. Dollar signs are doubled because the
 // model goes through compose interpolation; the shell inside the container sees single ones.
 func (d Dependency) composeService(volumeName string) map[string]any {

@@ -177,3 +177,17 @@ func TestResolveComposeOnly(t *testing.T) {
 		t.Errorf("services with profile debug = %s", got)
 	}
 }
+
+func TestHostURLFollowsThePublishedPort(t *testing.T) {
+	deps := Dependencies(exampleConfig(t))
+	want := map[string]string{
+		KindMySQL:    "mysql://app:p%40ss@127.0.0.1:40001/app",
+		KindRedis:    "redis://127.0.0.1:40001/0",
+		KindRabbitMQ: "amqp://app:app@127.0.0.1:40001/%2F",
+	}
+	for _, d := range deps {
+		if got := d.HostURL("0.0.0.0", 40001); got != want[d.Kind] {
+			t.Errorf("%s: %s, want %s", d.Kind, got, want[d.Kind])
+		}
+	}
+}

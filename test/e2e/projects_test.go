@@ -154,3 +154,58 @@ func TestInterruptedUpRecovers(t *testing.T) {
 		t.Fatalf("labelled objects = %+v, want 3 containers, 3 volumes, 1 network", left)
 	}
 }
+
+// Intent: a one-shot job runs to completion before the services that depend on it start;
+// `up --wait` counts its success as done; a failing job fails `up` with its output.
+func TestJobsGateDependents(t *testing.T) {
+	e := NewEnv(t)
+	stack := func(jobScript string) {
+		writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `dependencies:
+  redis: {}
+services:
+  migrate:
+    image: redis:7
+    job: true
+    command: ["sh", "-c", "`+jobScript+`"]
+    depends_on: [redis]
+  app:
+    image: redis:7
+    command: ["sh", "-c", "redis-cli -h redis get schema > /tmp/seen && exec sleep infinity"]
+    depends_on: [migrate]
+`)
+	}
+	stack("sleep 1; redis-cli -h redis set schema v1")
+	e.up()
+	ps := e.ps()
+	if ps["app"].State != "running" {
+		t.Fatalf("app: %+v", ps["app"])
+	}
+	res, err := e.Engine.Exec(e.Context(time.Minute), ps["app"].ID, []string{"cat", "/tmp/seen"})
+	if err != nil || strings.TrimSpace(res.Output) != "v1" {
+		t.Fatalf("app started before the job finished: it saw %q (%v)", res.Output, err)
+	}
+
+	stack("echo migration 42 failed >&2; exit 3")
+	r := e.Devenv(e.stackEnv(), "up", "-d", "--wait", "--timeout", "2m")
+	if r.ExitCode == 0 || !contains(r.Stderr, "service migrate", "exited with code 3", "migration 42 failed") {
+		t.Fatalf("a failing job must fail up with its output: exit %d\n%s", r.ExitCode, r.Stderr)
+	}
+}
+
+// Intent: extra_hosts resolve inside image builds too (a private npm or Go proxy named only in
+// /etc/hosts must work during RUN steps), and the build's base image comes through the mirror.
+func TestBuildSeesExtraHosts(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "svc", "Dockerfile"), "ARG BASE=redis:7\nFROM ${BASE}\nRUN getent hosts devenv-build.internal | grep 10.20.30.40\n")
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `extra_hosts: ["devenv-build.internal:10.20.30.40"]
+services:
+  svc:
+    path: ./svc
+    build:
+      args: {BASE: redis:7}
+`)
+	e.up()
+	if ps := e.ps(); ps["svc"].State != "running" {
+		t.Fatalf("svc: %+v", ps["svc"])
+	}
+}
