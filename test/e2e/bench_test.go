@@ -28,7 +28,6 @@ func median(ds []time.Duration) float64 {
 	return s[len(s)/2].Seconds()
 }
 
-
 // BenchmarkStack measures cold up (no containers, no volumes; images present), warm up (nothing
 // changed) and down of the example stack, against the floor.
 func BenchmarkStack(b *testing.B) {
