@@ -95,15 +95,7 @@ func addExecFlags(cmd *cobra.Command, opts *ExecOptions) {
 
 // runningContainer finds the running container of a service.
 func runningContainer(ctx context.Context, f *factory, service string) (*engine.Client, engine.Container, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, engine.Container{}, err
-	}
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return nil, engine.Container{}, err
-	}
-	cs, err := e.ProjectContainers(ctx, cfg.Name)
+	cfg, e, cs, err := f.ProjectContainers(ctx)
 	if err != nil {
 		return nil, engine.Container{}, err
 	}

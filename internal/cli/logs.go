@@ -49,31 +49,28 @@ func NewCmdLogs(f *factory, runF func(context.Context, *LogsOptions) error) *cob
 }
 
 func runLogs(ctx context.Context, f *factory, opts *LogsOptions) error {
-	cfg, err := f.Config()
+	cfg, e, all, err := f.ProjectContainers(ctx)
 	if err != nil {
 		return err
 	}
-	e, err := f.Engine(ctx)
+	containers, err := selectServices(cfg.Name, all, opts.Services)
 	if err != nil {
 		return err
 	}
 	color := f.colorOK(f.streams.Out)
 	if opts.Follow {
-		err := followLogsWith(ctx, e, cfg.Name, opts, f.streams.Out, color)
+		err := followLogsWith(ctx, e, containers, opts, f.streams.Out, color)
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
 	}
-	return printLogs(ctx, e, cfg.Name, opts, f.streams.Out, color)
+	return printLogs(ctx, e, containers, opts, f.streams.Out, color)
 }
 
-// logContainers picks the project's containers to show, failing on an unknown service name.
-func logContainers(ctx context.Context, e *engine.Client, project string, services []string) ([]engine.Container, error) {
-	all, err := e.ProjectContainers(ctx, project)
-	if err != nil {
-		return nil, err
-	}
+// selectServices picks the containers of services, failing on an unknown service name; no
+// services means all.
+func selectServices(project string, all []engine.Container, services []string) ([]engine.Container, error) {
 	if len(services) == 0 {
 		return all, nil
 	}
@@ -100,11 +97,7 @@ type logLine struct {
 }
 
 // printLogs fetches every container's logs with timestamps and prints them merged in time order.
-func printLogs(ctx context.Context, e *engine.Client, project string, opts *LogsOptions, w io.Writer, color bool) error {
-	containers, err := logContainers(ctx, e, project, opts.Services)
-	if err != nil {
-		return err
-	}
+func printLogs(ctx context.Context, e *engine.Client, containers []engine.Container, opts *LogsOptions, w io.Writer, color bool) error {
 	var mu sync.Mutex
 	var lines []logLine
 	g, gctx := errgroup.WithContext(ctx)
@@ -160,16 +153,20 @@ func serviceNames(cs []engine.Container) []string {
 	return names
 }
 
-// followLogs follows every selected container's logs until ctx ends.
+// followLogs follows the logs of a project's services (all if none are named) until ctx ends.
 func followLogs(ctx context.Context, e *engine.Client, project string, services []string, w io.Writer, color bool) error {
-	return followLogsWith(ctx, e, project, &LogsOptions{Services: services, Follow: true, Tail: 20}, w, color)
-}
-
-func followLogsWith(ctx context.Context, e *engine.Client, project string, opts *LogsOptions, w io.Writer, color bool) error {
-	containers, err := logContainers(ctx, e, project, opts.Services)
+	all, err := e.ProjectContainers(ctx, project)
 	if err != nil {
 		return err
 	}
+	containers, err := selectServices(project, all, services)
+	if err != nil {
+		return err
+	}
+	return followLogsWith(ctx, e, containers, &LogsOptions{Follow: true, Tail: 20}, w, color)
+}
+
+func followLogsWith(ctx context.Context, e *engine.Client, containers []engine.Container, opts *LogsOptions, w io.Writer, color bool) error {
 	p := newPrefixer(serviceNames(containers), color, opts.Timestamps)
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)

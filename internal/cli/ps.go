@@ -48,15 +48,7 @@ type psRow struct {
 }
 
 func runPs(ctx context.Context, f *factory, opts *PsOptions) error {
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return err
-	}
-	cs, err := e.ProjectContainers(ctx, cfg.Name)
+	cfg, _, cs, err := f.ProjectContainers(ctx)
 	if err != nil {
 		return err
 	}

@@ -36,15 +36,7 @@ func NewCmdRestart(f *factory, runF func(context.Context, *RestartOptions) error
 }
 
 func runRestart(ctx context.Context, f *factory, opts *RestartOptions) error {
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return err
-	}
-	cs, err := e.ProjectContainers(ctx, cfg.Name)
+	cfg, e, cs, err := f.ProjectContainers(ctx)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func New(e Engine, sink events.Sink, ports PortMemory) *Orchestrator {
 	if sink == nil {
 		sink = events.Discard
 	}
-	return &Orchestrator{engine: e, events: sink, clock: health.RealClock{}, ports: ports, probeInterval: 50 * time.Millisecond}
+	return &Orchestrator{engine: e, events: sink, clock: health.RealClock{}, ports: ports, probeInterval: 25 * time.Millisecond}
 }
 
 func (o *Orchestrator) emit(e events.Event) {

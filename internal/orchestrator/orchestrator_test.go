@@ -58,10 +58,12 @@ func TestUpStartsEachServiceAfterItsOwnDependencies(t *testing.T) {
 	before("network shop_default", "create db")
 	before("volume shop_data", "create db")
 	before("pull db:1", "create db")
-	before("healthy db", "create migrate")
-	before("exited migrate 0", "create api")
+	before("healthy db", "start migrate")
+	before("exited migrate 0", "start api")
+	// Containers are created before what they depend on is ready, and started after.
+	before("create api", "healthy db")
 	// cache depends on nothing: it must not wait for db's health.
-	before("create cache", "healthy db")
+	before("start cache", "healthy db")
 
 	var kinds []string
 	for _, e := range rec.Events() {
@@ -107,7 +109,13 @@ func TestUpRecreatesOnlyTheChangedService(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(f.calls[n:], "; ")
-	if !strings.Contains(got, "stop cache; remove cache; create cache; start cache") {
+	var cacheCalls []string
+	for _, c := range f.calls[n:] {
+		if strings.HasSuffix(c, " cache") {
+			cacheCalls = append(cacheCalls, c)
+		}
+	}
+	if strings.Join(cacheCalls, "; ") != "stop cache; remove cache; create cache; start cache" {
 		t.Errorf("cache not recreated in order: %s", got)
 	}
 	for _, svc := range []string{"db", "api"} {
@@ -125,8 +133,8 @@ func TestFailedJobStopsItsDependents(t *testing.T) {
 	if !errors.As(err, &se) || se.Service != "migrate" || !strings.Contains(err.Error(), "exited with code 3") || !strings.Contains(err.Error(), "log of migrate") {
 		t.Fatalf("err = %v; want migrate's failure with its logs", err)
 	}
-	if len(f.callsFor("create api")) != 0 {
-		t.Error("api was created although the job it depends on failed")
+	if len(f.callsFor("start api")) != 0 {
+		t.Error("api was started although the job it depends on failed")
 	}
 }
 
@@ -148,7 +156,7 @@ func TestUpHonoursCancellation(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v; want the deadline", err)
 	}
-	if len(f.callsFor("create migrate")) != 0 {
+	if len(f.callsFor("start migrate")) != 0 {
 		t.Error("migrate started although db never became healthy")
 	}
 }

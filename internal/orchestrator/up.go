@@ -80,7 +80,7 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 	if err != nil {
 		return err
 	}
-	x := &execution{o: o, p: p, opts: opts, hostPorts: hostPorts, observed: byService, ids: map[string]string{}, started: map[string]time.Time{}}
+	x := &execution{o: o, p: p, opts: opts, hostPorts: hostPorts, observed: byService, created: map[string]createdContainer{}, ids: map[string]string{}, started: map[string]time.Time{}}
 	for svc, c := range byService {
 		x.ids[svc] = c.ID
 	}
@@ -137,9 +137,10 @@ type execution struct {
 	observed  map[string]engine.Container
 
 	mu      sync.Mutex
-	ids     map[string]string    // service → container ID, once known
-	started map[string]time.Time // service → when its container was started by this up
-	builtID sync.Map             // service → image ID built by this up
+	created map[string]createdContainer // service → container made (or kept) by a create op
+	ids     map[string]string           // service → container ID, once started or kept
+	started map[string]time.Time        // service → when its container was started by this up
+	builtID sync.Map                    // service → image ID built by this up
 }
 
 func (x *execution) setID(svc, id string) {
@@ -147,6 +148,25 @@ func (x *execution) setID(svc, id string) {
 	defer x.mu.Unlock()
 	x.ids[svc] = id
 	x.started[svc] = x.o.clock.Now()
+}
+
+// createdContainer is what a create op left for its run op.
+type createdContainer struct {
+	id      string
+	running bool // kept as is, already running
+}
+
+func (x *execution) setCreated(svc, id string, running bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.created[svc] = createdContainer{id: id, running: running}
+}
+
+func (x *execution) createdContainer(svc string) (createdContainer, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	c, ok := x.created[svc]
+	return c, ok
 }
 
 func (x *execution) id(svc string) string {
@@ -173,6 +193,8 @@ func (x *execution) do(ctx context.Context, op *plan.Op) error {
 		return x.pull(ctx, op)
 	case "build":
 		return x.build(ctx, op)
+	case "create":
+		return x.create(ctx, op)
 	case "run":
 		return x.run(ctx, op)
 	case "ready":
@@ -256,33 +278,14 @@ func (x *execution) containerName(service string) string {
 	return x.p.Name + "-" + service + "-1"
 }
 
-func (x *execution) run(ctx context.Context, op *plan.Op) error {
+// create makes the container a run op will start: after removing the one it replaces, unless
+// an explicit --build produced the very image that container already runs.
+func (x *execution) create(ctx context.Context, op *plan.Op) error {
 	svc := op.Service
-	switch op.Action {
-	case plan.Keep:
-		x.o.emit(events.Event{Service: svc, Kind: events.Unchanged})
-		return nil
-	case plan.Start:
-		if err := x.o.engine.StartContainer(ctx, op.Target); err != nil {
-			return x.startError(ctx, svc, err)
-		}
-		x.setID(svc, op.Target)
-		x.o.emit(events.Event{Service: svc, Kind: events.Started})
-		return nil
-	}
 	if op.Action == plan.Recreate {
 		old := x.observed[svc]
 		if built, ok := x.builtID.Load(svc); ok && old.ConfigHash == op.Hash && built.(string) == old.ImageID && !x.opts.ForceRecreate {
-			// --build produced the image the container already runs: keep it.
-			if old.State != "running" {
-				if err := x.o.engine.StartContainer(ctx, old.ID); err != nil {
-					return x.startError(ctx, svc, err)
-				}
-				x.setID(svc, old.ID)
-				x.o.emit(events.Event{Service: svc, Kind: events.Started})
-				return nil
-			}
-			x.o.emit(events.Event{Service: svc, Kind: events.Unchanged})
+			x.setCreated(svc, old.ID, old.State == "running")
 			return nil
 		}
 		x.o.emit(events.Event{Service: svc, Kind: events.Stopping, Message: "configuration changed"})
@@ -308,7 +311,31 @@ func (x *execution) run(ctx context.Context, op *plan.Op) error {
 	if err != nil {
 		return &ServiceError{Service: svc, Step: "create", Err: err}
 	}
+	x.setCreated(svc, id, false)
+	return nil
+}
+
+func (x *execution) run(ctx context.Context, op *plan.Op) error {
+	svc := op.Service
+	id := op.Target
+	switch op.Action {
+	case plan.Keep:
+		x.o.emit(events.Event{Service: svc, Kind: events.Unchanged})
+		return nil
+	case plan.Create, plan.Recreate:
+		c, ok := x.createdContainer(svc)
+		if !ok {
+			return fmt.Errorf("service %s: no container was created to start", svc)
+		}
+		if c.running {
+			x.setID(svc, c.id)
+			x.o.emit(events.Event{Service: svc, Kind: events.Unchanged})
+			return nil
+		}
+		id = c.id
+	}
 	if err := x.o.engine.StartContainer(ctx, id); err != nil {
+		x.setID(svc, id)
 		return x.startError(ctx, svc, err)
 	}
 	x.setID(svc, id)

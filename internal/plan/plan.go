@@ -66,7 +66,7 @@ type Options struct {
 // Op is one node of the plan.
 type Op struct {
 	ID      string // e.g. "run:mysql"; unique
-	Kind    string // network, volume, pull, build, run, ready, remove
+	Kind    string // network, volume, pull, build, create, run, ready, remove
 	Service string
 	Target  string    // network/volume/image name, or container ID for remove
 	Action  Action    // for run
@@ -182,13 +182,17 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 		default:
 			run.Action = Keep
 		}
+		// The container is created as soon as its image, network and volumes exist, and only
+		// started once what it depends on is ready: creating takes a few hundred milliseconds
+		// that would otherwise come after the slowest dependency's start.
+		create := &Op{ID: "create:" + name, Kind: "create", Service: name, Hash: hashes[name]}
 		if run.Action == Create || run.Action == Recreate {
 			for _, key := range s.NetworksByPriority() {
 				n := p.Networks[key]
 				if bool(n.External) || obs.Networks[n.Name] {
 					continue
 				}
-				run.After = append(run.After, add(&Op{ID: "network:" + key, Kind: "network", Target: n.Name}).ID)
+				create.After = append(create.After, add(&Op{ID: "network:" + key, Kind: "network", Target: n.Name}).ID)
 			}
 			for _, v := range s.Volumes {
 				if v.Type != types.VolumeTypeVolume || v.Source == "" {
@@ -198,21 +202,25 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 				if !ok || bool(vc.External) || obs.Volumes[vc.Name] {
 					continue
 				}
-				run.After = append(run.After, add(&Op{ID: "volume:" + v.Source, Kind: "volume", Target: vc.Name}).ID)
+				create.After = append(create.After, add(&Op{ID: "volume:" + v.Source, Kind: "volume", Target: vc.Name}).ID)
 			}
 			if s.Build != nil {
 				if opts.Build || !obs.Images[s.Image] {
-					run.After = append(run.After, add(&Op{ID: "build:" + name, Kind: "build", Service: name, Target: s.Image}).ID)
+					create.After = append(create.After, add(&Op{ID: "build:" + name, Kind: "build", Service: name, Target: s.Image}).ID)
 				}
 			} else if !obs.Images[s.Image] || s.PullPolicy == types.PullPolicyAlways {
-				run.After = append(run.After, add(&Op{ID: "pull:" + name, Kind: "pull", Service: name, Target: s.Image}).ID)
+				create.After = append(create.After, add(&Op{ID: "pull:" + name, Kind: "pull", Service: name, Target: s.Image}).ID)
 			}
 		} else if opts.Build && s.Build != nil {
 			// An explicit --build rebuilds; the container is replaced only if the image changed,
 			// which only the executor can tell.
-			run.After = append(run.After, add(&Op{ID: "build:" + name, Kind: "build", Service: name, Target: s.Image}).ID)
+			create.After = append(create.After, add(&Op{ID: "build:" + name, Kind: "build", Service: name, Target: s.Image}).ID)
 			run.Action = Recreate
 			run.Target = cur.ID
+		}
+		if run.Action == Create || run.Action == Recreate {
+			create.Action, create.Target = run.Action, run.Target
+			run.After = append(run.After, add(create).ID)
 		}
 		for _, dep := range slices.Sorted(maps.Keys(s.DependsOn)) {
 			d := s.DependsOn[dep]

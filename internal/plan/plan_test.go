@@ -55,19 +55,22 @@ func TestUpPlans(t *testing.T) {
 		want string
 	}{
 		{
-			name: "cold start: each service waits only on its own dependencies",
+			name: "cold start: containers are created early, each starts when its own dependencies are ready",
 			obs:  Observed{},
 			opts: Options{Wait: true},
 			want: `build:api
 network:default
+create:api (create) after build:api, network:default
 pull:migrate
+create:migrate (create) after network:default, pull:migrate
 pull:mysql
 volume:mysql-data
-run:mysql (create) after network:default, pull:mysql, volume:mysql-data
+create:mysql (create) after network:default, pull:mysql, volume:mysql-data
+run:mysql (create) after create:mysql
 ready:mysql (healthy) after run:mysql
-run:migrate (create) after network:default, pull:migrate, ready:mysql
+run:migrate (create) after create:migrate, ready:mysql
 ready:migrate (completed) after run:migrate
-run:api (create) after build:api, network:default, ready:migrate, ready:mysql
+run:api (create) after create:api, ready:migrate, ready:mysql
 ready:api (started) after run:api
 `,
 		},
@@ -90,11 +93,12 @@ run:api (keep) after ready:migrate, ready:mysql
 					"migrate": {ID: "id-m", ConfigHash: "h-migrate"}}
 				return o
 			}(),
-			want: `run:mysql (keep)
+			want: `create:api (recreate)
+run:mysql (keep)
 ready:mysql (healthy) after run:mysql
 run:migrate (keep) after ready:mysql
 ready:migrate (completed) after run:migrate
-run:api (recreate) after ready:migrate, ready:mysql
+run:api (recreate) after create:api, ready:migrate, ready:mysql
 `,
 		},
 		{
@@ -120,11 +124,13 @@ run:api (keep) after ready:migrate, ready:mysql
 			opts: Options{Services: []string{"migrate"}},
 			want: `network:default
 pull:migrate
+create:migrate (create) after network:default, pull:migrate
 pull:mysql
 volume:mysql-data
-run:mysql (create) after network:default, pull:mysql, volume:mysql-data
+create:mysql (create) after network:default, pull:mysql, volume:mysql-data
+run:mysql (create) after create:mysql
 ready:mysql (healthy) after run:mysql
-run:migrate (create) after network:default, pull:migrate, ready:mysql
+run:migrate (create) after create:migrate, ready:mysql
 `,
 		},
 	}

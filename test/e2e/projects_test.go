@@ -209,3 +209,45 @@ services:
 		t.Fatalf("svc: %+v", ps["svc"])
 	}
 }
+
+// Intent: `devenv logs` merges the services' output in time order with a prefix per service,
+// and --tail / a service name narrow it.
+func TestLogsInterleavedInTimeOrder(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `services:
+  ping:
+    image: redis:7
+    command: ["sh", "-c", "for i in 1 2 3; do echo ping-$i; sleep 0.3; done; exec sleep infinity"]
+  pong:
+    image: redis:7
+    command: ["sh", "-c", "sleep 0.15; for i in 1 2 3; do echo pong-$i; sleep 0.3; done; exec sleep infinity"]
+`)
+	e.up()
+	var r Result
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r = e.devenvOK("logs")
+		if strings.Count(r.Stdout, "\n") >= 6 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
+		svc, text, ok := strings.Cut(line, " | ")
+		if !ok {
+			t.Fatalf("line without a service prefix: %q", line)
+		}
+		if strings.TrimSpace(svc) != strings.SplitN(text, "-", 2)[0] {
+			t.Errorf("line %q has the wrong prefix", line)
+		}
+		got = append(got, text)
+	}
+	want := "ping-1 pong-1 ping-2 pong-2 ping-3 pong-3"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("logs = %q, want time order %q", got, want)
+	}
+	if r := e.devenvOK("logs", "--tail", "1", "pong"); strings.TrimSpace(r.Stdout) != "pong | pong-3" {
+		t.Fatalf("logs --tail 1 pong = %q", r.Stdout)
+	}
+}
