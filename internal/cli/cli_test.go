@@ -136,3 +136,25 @@ func TestExecParsesCommandAfterService(t *testing.T) {
 		}
 	}
 }
+
+// Every command must build its flag set without clashes (cobra panics at run time otherwise),
+// and `logs -f` must mean follow while `--file` still works there.
+func TestEveryCommandParsesHelp(t *testing.T) {
+	streams, _, _ := testStreams()
+	root := NewCmdRoot(newFactory(streams, BuildInfo{}))
+	for _, c := range root.Commands() {
+		if err := c.ParseFlags([]string{"--help"}); err != nil && err.Error() != "pflag: help requested" {
+			t.Errorf("%s: %v", c.Name(), err)
+		}
+	}
+	var got *LogsOptions
+	f := newFactory(streams, BuildInfo{})
+	cmd := NewCmdLogs(f, func(_ context.Context, o *LogsOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"-f", "--file", "x/devenv.yaml", "api"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Follow || f.file != "x/devenv.yaml" || got.Services[0] != "api" {
+		t.Errorf("logs options %+v, file %q", got, f.file)
+	}
+}

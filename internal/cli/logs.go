@@ -41,6 +41,9 @@ func NewCmdLogs(f *factory, runF func(context.Context, *LogsOptions) error) *cob
 		},
 	}
 	fl := cmd.Flags()
+	// -f means --follow here, as in docker compose logs and tail; the global --file keeps its
+	// long form. A local "file" flag stops cobra from merging the global one and its -f.
+	fl.StringVar(&f.file, "file", "", "devenv.yaml (or compose file) to use; default: found in this directory or a parent")
 	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new lines until Ctrl-C")
 	fl.StringVar(&opts.Since, "since", "", "only lines newer than this: a duration (10m) or a time (2026-11-24T10:00:00)")
 	fl.IntVarP(&opts.Tail, "tail", "n", 0, "only the last N lines of each service (0: all)")

@@ -217,10 +217,10 @@ func TestLogsInterleavedInTimeOrder(t *testing.T) {
 	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `services:
   ping:
     image: redis:7
-    command: ["sh", "-c", "for i in 1 2 3; do echo ping-$i; sleep 0.3; done; exec sleep infinity"]
+    command: ["sh", "-c", "for i in 1 2 3; do echo ping-$$i; sleep 0.3; done; exec sleep infinity"]
   pong:
     image: redis:7
-    command: ["sh", "-c", "sleep 0.15; for i in 1 2 3; do echo pong-$i; sleep 0.3; done; exec sleep infinity"]
+    command: ["sh", "-c", "sleep 0.15; for i in 1 2 3; do echo pong-$$i; sleep 0.3; done; exec sleep infinity"]
 `)
 	e.up()
 	var r Result
