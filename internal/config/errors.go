@@ -130,5 +130,5 @@ func (e *NotFoundError) Error() string {
 
 // Hint names the two ways out.
 func (e *NotFoundError) Hint() string {
-	return "run `devenv init` to create a devenv.yaml here, or point at a file with -f <file>"
+	return "create a devenv.yaml here (devenv.yaml.example in the devenv repository shows every key), or point at a file with -f <file>"
 }

@@ -49,8 +49,8 @@ func TestFind(t *testing.T) {
 				if !errors.As(err, &nf) || nf.Dir != start {
 					t.Fatalf("Find = %q, %v; want a *NotFoundError for %s", path, err, start)
 				}
-				if !strings.Contains(err.Error(), start) || !strings.Contains(nf.Hint(), "devenv init") || !strings.Contains(nf.Hint(), "-f") {
-					t.Errorf("error %q / fix %q should name the directory, devenv init and -f", err, nf.Hint())
+				if !strings.Contains(err.Error(), start) || !strings.Contains(nf.Hint(), "devenv.yaml") || !strings.Contains(nf.Hint(), "-f") {
+					t.Errorf("error %q / fix %q should name the directory, devenv.yaml and -f", err, nf.Hint())
 				}
 				return
 			}

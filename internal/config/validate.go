@@ -71,7 +71,7 @@ func validate(cfg *Config, src *source, bad map[string]bool, knownTemplates []st
 	c.name()
 	if len(cfg.Services) == 0 && len(cfg.Compose) == 0 && cfg.Dependencies == (Dependencies{}) {
 		c.add("", "nothing to run: no services, dependencies or compose files",
-			"add a service or a dependency (devenv.yaml.example shows every key), or run `devenv init`")
+			"add a service or a dependency (devenv.yaml.example in the devenv repository shows every key)")
 	}
 	c.images()
 	c.extraHosts("extra_hosts", cfg.ExtraHosts)

@@ -324,7 +324,7 @@ func TestLoadSuggestsFixes(t *testing.T) {
 		{"disabled dependency", "services:\n  web:\n    image: x\n    depends_on: [redis]\n", "add redis: {} under dependencies:"},
 		{"project name", "name: My-Shop\ndependencies: {redis: {}}\n", `use "my-shop"`},
 		{"unknown dependency", "dependencies:\n  postgres: {}\n", "devenv runs and seeds mysql, rabbitmq, redis itself; run anything else as a service with an image, e.g. image: postgres:16"},
-		{"nothing to run", "", "add a service or a dependency (devenv.yaml.example shows every key), or run `devenv init`"},
+		{"nothing to run", "", "add a service or a dependency (devenv.yaml.example in the devenv repository shows every key)"},
 		{"wrong type", "services:\n  web:\n    image: x\n    ports: 8080\n", `list ports as strings, e.g. ports: ["8080:8080"]`},
 		{"env value of the wrong type", "services:\n  web:\n    image: x\n    env: {NODE_ENV: [a]}\n", `write the value as a string, e.g. NODE_ENV: "a value"`},
 		{"dependency typo", "dependencies:\n  mysqll: {}\n", "did you mean mysql?"},
