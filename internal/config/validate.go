@@ -169,7 +169,12 @@ func (c *checker) service(name string, s *Service, knownTemplates []string) {
 		if alt := suggest(s.Template, known); alt != "" {
 			fix = "use template: " + alt
 		}
-		c.add(key+".template", fmt.Sprintf("unknown template %s (known: %s)", quote(s.Template), strings.Join(known, ", ")), fix)
+		knownText := strings.Join(known, ", ")
+		if len(known) == 0 {
+			knownText = "none are available"
+			fix = "use image: or build: for this service: this devenv ships no templates yet"
+		}
+		c.add(key+".template", fmt.Sprintf("unknown template %s (known: %s)", quote(s.Template), knownText), fix)
 	}
 	for i, p := range s.Ports {
 		if _, err := parsePortSpec(p); err != nil {
