@@ -40,10 +40,12 @@ func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 // ErrGaveUp is wrapped by Wait's error when the service did not become ready in time.
 var ErrGaveUp = errors.New("not ready")
 
-// Wait runs probe every interval until it passes, ctx ends, or alive reports that the service can
-// no longer become ready (its container exited). Each attempt gets at most attemptTimeout. On
-// failure the error carries the last probe error, the most useful thing to show a user.
-func Wait(ctx context.Context, clock Clock, probe Probe, interval, attemptTimeout time.Duration, alive func(ctx context.Context) error) (time.Duration, error) {
+// Wait runs probe every interval until it passes or ctx ends. verdicts lets the engine decide
+// sooner: a nil received means ready (the engine's own healthcheck passed), an error means the
+// service can no longer become ready (its container exited). Each attempt gets at most
+// attemptTimeout. On failure the error carries the last probe error, the most useful thing to
+// show a user.
+func Wait(ctx context.Context, clock Clock, probe Probe, interval, attemptTimeout time.Duration, verdicts <-chan error) (time.Duration, error) {
 	start := clock.Now()
 	var last error
 	for attempt := 1; ; attempt++ {
@@ -56,14 +58,14 @@ func Wait(ctx context.Context, clock Clock, probe Probe, interval, attemptTimeou
 		if ctx.Err() != nil {
 			return clock.Now().Sub(start), fmt.Errorf("%w after %d attempts: %w (last check: %v)", ErrGaveUp, attempt, ctx.Err(), last)
 		}
-		if alive != nil {
-			if err := alive(ctx); err != nil {
-				return clock.Now().Sub(start), fmt.Errorf("%w (last check: %v)", err, last)
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return clock.Now().Sub(start), fmt.Errorf("%w after %d attempts: %w (last check: %v)", ErrGaveUp, attempt, ctx.Err(), last)
+		case verdict := <-verdicts:
+			if verdict == nil {
+				return clock.Now().Sub(start), nil
+			}
+			return clock.Now().Sub(start), fmt.Errorf("%w (last check: %v)", verdict, last)
 		case <-clock.After(interval):
 		}
 	}

@@ -55,9 +55,21 @@ func TestWaitStopsWhenServiceDies(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(0, 0)}
 	probe := ProbeFunc(func(context.Context) error { return errors.New("access denied") })
 	died := errors.New("container exited with code 1")
-	_, err := Wait(context.Background(), clock, probe, 100*time.Millisecond, time.Second, func(context.Context) error { return died })
+	verdicts := make(chan error, 1)
+	verdicts <- died
+	_, err := Wait(context.Background(), clock, probe, time.Hour, time.Second, verdicts)
 	if !errors.Is(err, died) || !strings.Contains(err.Error(), "access denied") {
 		t.Fatalf("err = %v; want the exit and the last check", err)
+	}
+}
+
+func TestWaitTakesTheEnginesWordForHealthy(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(0, 0)}
+	probe := ProbeFunc(func(context.Context) error { return errors.New("no client probe for this service") })
+	verdicts := make(chan error, 1)
+	verdicts <- nil
+	if _, err := Wait(context.Background(), clock, probe, time.Hour, time.Second, verdicts); err != nil {
+		t.Fatalf("a healthy verdict from the engine did not end the wait: %v", err)
 	}
 }
 

@@ -242,6 +242,16 @@ func (f *fakeEngine) ListLabelled(_ context.Context, label string) (engine.Label
 	return l, nil
 }
 
+// ContainerEvents streams nothing: the fake's readiness comes from its scripted healthchecks.
+func (f *fakeEngine) ContainerEvents(ctx context.Context, _ string) (<-chan engine.ContainerEvent, <-chan error) {
+	ch := make(chan engine.ContainerEvent)
+	go func() {
+		<-ctx.Done()
+		close(ch)
+	}()
+	return ch, make(chan error)
+}
+
 func (f *fakeEngine) RemoveNetwork(_ context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -31,6 +31,7 @@ type Engine interface {
 	Logs(ctx context.Context, id string, tail int) (string, error)
 	ExecExitCode(ctx context.Context, id string, cmd []string) (int, string, error)
 	ListLabelled(ctx context.Context, label string) (engine.Labelled, error)
+	ContainerEvents(ctx context.Context, project string) (<-chan engine.ContainerEvent, <-chan error)
 	RemoveNetwork(ctx context.Context, id string) error
 	RemoveVolume(ctx context.Context, name string) error
 }

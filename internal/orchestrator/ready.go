@@ -31,6 +31,9 @@ func (x *execution) ready(ctx context.Context, op *plan.Op) error {
 	case plan.ReadyCompleted:
 		return x.waitJob(ctx, svc, id, start)
 	}
+	// Subscribe before looking, so a death between the look and the wait is not missed.
+	verdicts, unsubscribe := x.watch.verdicts(id)
+	defer unsubscribe()
 	st, err := x.o.engine.InspectContainer(ctx, id)
 	if err != nil {
 		return err
@@ -39,22 +42,16 @@ func (x *execution) ready(ctx context.Context, op *plan.Op) error {
 		x.o.emit(events.Event{Service: svc, Kind: events.Healthy})
 		return nil
 	}
+	if st.Status == "exited" || st.Status == "dead" {
+		logs, _ := x.o.engine.Logs(context.WithoutCancel(ctx), id, 20)
+		return &ServiceError{Service: svc, Step: "health", Err: fmt.Errorf("container exited with code %d", st.ExitCode), Logs: logs}
+	}
 	probe, err := x.probe(svc, id, st.Ports)
 	if err != nil {
 		return &ServiceError{Service: svc, Step: "health", Err: err}
 	}
 	x.o.emit(events.Event{Service: svc, Kind: events.Waiting})
-	alive := func(ctx context.Context) error {
-		st, err := x.o.engine.InspectContainer(ctx, id)
-		if err != nil {
-			return err
-		}
-		if st.Status == "exited" || st.Status == "dead" {
-			return fmt.Errorf("container exited with code %d while starting", st.ExitCode)
-		}
-		return nil
-	}
-	if _, err := health.Wait(ctx, x.o.clock, probe, x.o.probeInterval, attemptTimeout, alive); err != nil {
+	if _, err := health.Wait(ctx, x.o.clock, probe, x.o.probeInterval, attemptTimeout, verdicts); err != nil {
 		logs, _ := x.o.engine.Logs(context.WithoutCancel(ctx), id, 20)
 		se := &ServiceError{Service: svc, Step: "health", Err: err, Logs: logs}
 		if errors.Is(err, context.DeadlineExceeded) {

@@ -89,6 +89,10 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
+	// Subscribed before anything starts, so no death or health change is missed.
+	watch, stopWatch := o.watchProject(ctx, p.Name)
+	defer stopWatch()
+	x.watch = watch
 	return run(ctx, pl, x.do)
 }
 
@@ -135,6 +139,7 @@ type execution struct {
 	opts      UpOptions
 	hostPorts map[string]map[uint32]string
 	observed  map[string]engine.Container
+	watch     *containerWatch
 
 	mu      sync.Mutex
 	created map[string]createdContainer // service → container made (or kept) by a create op

@@ -251,3 +251,28 @@ func TestLogsInterleavedInTimeOrder(t *testing.T) {
 		t.Fatalf("logs --tail 1 pong = %q", r.Stdout)
 	}
 }
+
+// Intent: a service that dies while its dependents wait for it to be healthy fails `up` at
+// once (the engine's die event, not a timeout), naming it, with its exit code and last output.
+func TestDyingDependencyFailsFast(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), `services:
+  flaky:
+    image: redis:7
+    command: ["sh", "-c", "sleep 1; echo cannot open the data file; exit 3"]
+    healthcheck:
+      test: ["CMD", "redis-cli", "ping"]
+      interval: 30s
+  app:
+    image: redis:7
+    depends_on:
+      flaky: {condition: service_healthy}
+`)
+	r := e.Devenv(e.stackEnv(), "up", "-d", "--wait", "--timeout", "2m")
+	if r.ExitCode != 1 || !contains(r.Stderr, "service flaky", "exited with code 3", "cannot open the data file") {
+		t.Fatalf("want exit 1 naming the death (124 would mean it waited for the timeout); got %d:\n%s", r.ExitCode, r.Stderr)
+	}
+	if ps := e.ps(); ps["app"].State == "running" {
+		t.Error("app started although what it depends on died")
+	}
+}
