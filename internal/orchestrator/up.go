@@ -234,12 +234,36 @@ func (x *execution) labels(service string, extra map[string]string) map[string]s
 func (x *execution) pull(ctx context.Context, op *plan.Op) error {
 	start := x.o.clock.Now()
 	x.o.emit(events.Event{Service: op.Service, Kind: events.Pulling, Message: op.Target})
-	if err := x.o.engine.PullImage(ctx, op.Target, nil); err != nil {
+	if err := x.o.engine.PullImage(ctx, op.Target, x.pullProgress(op.Service, op.Target)); err != nil {
 		return &ServiceError{Service: op.Service, Step: "pull", Err: err,
 			Fix: "check the image name and tag, and that its registry is reachable (images.mirror in devenv.yaml points pulls at a mirror)"}
 	}
 	x.o.emit(events.Event{Service: op.Service, Kind: events.Pulled, Message: op.Target, Duration: x.o.clock.Now().Sub(start)})
 	return nil
+}
+
+// pullProgress turns the engine's per-layer reports into at most one event a second with the
+// whole image's progress: enough to see a big pull move, few enough for a CI log.
+func (x *execution) pullProgress(service, ref string) func(engine.PullProgress) {
+	layers := map[string][2]int64{} // layer → current, total bytes
+	var last time.Time
+	return func(p engine.PullProgress) {
+		if p.Layer == "" || p.Total <= 0 {
+			return
+		}
+		layers[p.Layer] = [2]int64{p.Current, p.Total}
+		now := x.o.clock.Now()
+		if now.Sub(last) < time.Second {
+			return
+		}
+		last = now
+		var cur, total int64
+		for _, l := range layers {
+			cur, total = cur+l[0], total+l[1]
+		}
+		x.o.emit(events.Event{Service: service, Kind: events.Pulling,
+			Message: fmt.Sprintf("%s %d%% of %.1f MB", ref, cur*100/total, float64(total)/1e6)})
+	}
 }
 
 func (x *execution) build(ctx context.Context, op *plan.Op) error {

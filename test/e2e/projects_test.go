@@ -276,3 +276,72 @@ func TestDyingDependencyFailsFast(t *testing.T) {
 		t.Error("app started although what it depends on died")
 	}
 }
+
+// Intent: compose networks are honoured: a service on two networks (the second connected after
+// creation, as engines before API 1.44 require) reaches a service on one of them, and a service
+// on neither does not.
+func TestComposeNetworks(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), `services:
+  db:
+    image: redis:7
+    networks: [back]
+  web:
+    image: redis:7
+    command: ["sh", "-c", "exec sleep infinity"]
+    networks: [front, back]
+  edge:
+    image: redis:7
+    command: ["sh", "-c", "exec sleep infinity"]
+    networks: [front]
+networks:
+  front: {}
+  back: {}
+`)
+	e.up()
+	ps := e.ps()
+	ctx := e.Context(time.Minute)
+	res, err := e.Engine.Exec(ctx, ps["web"].ID, []string{"redis-cli", "-h", "db", "ping"})
+	if err != nil || strings.TrimSpace(res.Output) != "PONG" {
+		t.Fatalf("web (front+back) cannot reach db (back): %q %v", res.Output, err)
+	}
+	res, err = e.Engine.Exec(ctx, ps["edge"].ID, []string{"getent", "hosts", "db"})
+	if err != nil || res.ExitCode == 0 {
+		t.Fatalf("edge (front only) resolves db: %q %v", res.Output, err)
+	}
+	res, err = e.Engine.Exec(ctx, ps["edge"].ID, []string{"getent", "hosts", "web"})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("edge cannot resolve web on front: %q %v", res.Output, err)
+	}
+}
+
+// Intent: built images are also tagged with the source's git describe, so a running container
+// can be traced to its commit.
+func TestBuiltImageTaggedWithGitDescribe(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "svc", "Dockerfile"), "ARG BASE=redis:7\nFROM ${BASE}\n")
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "services:\n  svc:\n    path: ./svc\n    build:\n      args: {BASE: redis:7}\n")
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-c", "user.email=e2e@devenv.test", "-c", "user.name=e2e"}, args...)...)
+		cmd.Dir = e.Dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "first")
+	git("tag", "1.0.1")
+	sha := git("rev-parse", "--short", "HEAD")
+	e.up()
+	tag := e.Project + "-svc:1.0.1-0-" + sha
+	id, err := e.Engine.ImageID(e.Context(time.Minute), tag)
+	if err != nil || id == "" {
+		t.Fatalf("no image %s (%v)", tag, err)
+	}
+	if dev, _ := e.Engine.ImageID(e.Context(time.Minute), e.Project+"-svc:dev"); dev != id {
+		t.Errorf(":dev and the git tag are different images: %s / %s", dev, id)
+	}
+}
