@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // ConfigOptions holds what `devenv config` needs.
@@ -52,8 +55,68 @@ func runConfig(ctx context.Context, f *factory, opts *ConfigOptions) error {
 	if err != nil {
 		return err
 	}
+	// The project is already interpolated; compose reading this output interpolates again, so a
+	// literal $ (a healthcheck's "$MYSQL_PASSWORD", meant for the container's shell) must be
+	// written $$ or it would be replaced by the reader's environment.
+	if out, err = escapeDollars(out, opts.JSON); err != nil {
+		return err
+	}
 	_, err = f.streams.Out.Write(out)
 	return err
+}
+
+// escapeDollars doubles every $ in the string values of a YAML (or JSON) document, keeping its
+// order and layout.
+func escapeDollars(doc []byte, asJSON bool) ([]byte, error) {
+	if asJSON {
+		var v any
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return nil, err
+		}
+		out, err := json.MarshalIndent(escapeValue(v), "", "  ")
+		return append(out, '\n'), err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc, &root); err != nil {
+		return nil, err
+	}
+	escapeNode(&root)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&root); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+func escapeNode(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		n.Value = strings.ReplaceAll(n.Value, "$", "$$")
+	}
+	for i, c := range n.Content {
+		// Mapping keys are names, not values: leave them.
+		if n.Kind == yaml.MappingNode && i%2 == 0 {
+			continue
+		}
+		escapeNode(c)
+	}
+}
+
+func escapeValue(v any) any {
+	switch t := v.(type) {
+	case string:
+		return strings.ReplaceAll(t, "$", "$$")
+	case []any:
+		for i := range t {
+			t[i] = escapeValue(t[i])
+		}
+	case map[string]any:
+		for k := range t {
+			t[k] = escapeValue(t[k])
+		}
+	}
+	return v
 }
 
 // secretName matches environment variable names that hold credentials.

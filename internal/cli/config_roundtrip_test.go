@@ -49,6 +49,10 @@ services:
 	if err != nil {
 		t.Fatalf("compose rejects devenv config's output: %v\n%s", err, out)
 	}
+	mysql, _ := p.GetService("mysql")
+	if hc := strings.Join(mysql.HealthCheck.Test, " "); !strings.Contains(hc, `"$MYSQL_PASSWORD"`) {
+		t.Errorf("a $ meant for the container's shell was interpolated away on reload: %s", hc)
+	}
 	if got := strings.Join(p.ServiceNames(), ","); got != "api,mysql,rabbitmq,redis" {
 		t.Errorf("services after the round trip: %s", got)
 	}

@@ -363,6 +363,12 @@ func (x *execution) run(ctx context.Context, op *plan.Op) error {
 		}
 		id = c.id
 	}
+	if op.Action == plan.Restart {
+		x.o.emit(events.Event{Service: svc, Kind: events.Stopping, Message: "restarting: a dependency it follows was replaced"})
+		if err := x.o.engine.StopContainer(ctx, id, x.opts.StopGrace); err != nil {
+			return err
+		}
+	}
 	if err := x.o.engine.StartContainer(ctx, id); err != nil {
 		x.setID(svc, id)
 		return x.startError(ctx, svc, err)

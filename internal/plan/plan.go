@@ -24,6 +24,7 @@ const (
 	Recreate Action = "recreate" // configuration changed: replace the container
 	Start    Action = "start"    // container exists with the right configuration but is stopped
 	Keep     Action = "keep"     // running with the right configuration: nothing to do
+	Restart  Action = "restart"  // unchanged, but a dependency it asked to follow was replaced
 )
 
 // Readiness is what "ready" means for a service that something waits on.
@@ -238,6 +239,26 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 		if opts.Wait {
 			r := add(&Op{ID: readyID(name), Kind: "ready", Service: name, Ready: defaultReadiness(s)})
 			r.Ready = stricter(r.Ready, defaultReadiness(s))
+		}
+	}
+	// depends_on with `restart: true` asks for a running service to be restarted when that
+	// dependency is replaced (a cache client reconnecting, say); others keep running. A restart
+	// can itself require restarts further up, hence the loop until nothing changes.
+	for changed := true; changed; {
+		changed = false
+		for _, name := range selected {
+			run := pl.Ops["run:"+name]
+			if run == nil || run.Action != Keep || !obs.Containers[name].Running {
+				continue
+			}
+			for dep, d := range p.Services[name].DependsOn {
+				if depRun := pl.Ops["run:"+dep]; d.Restart && depRun != nil &&
+					(depRun.Action == Create || depRun.Action == Recreate || depRun.Action == Restart) {
+					run.Action, run.Target = Restart, obs.Containers[name].ID
+					changed = true
+					break
+				}
+			}
 		}
 	}
 	for id, op := range pl.Ops {

@@ -186,3 +186,26 @@ func TestFailedJobRunsAgain(t *testing.T) {
 		t.Fatalf("a job that failed last time must run again:\n%s", p)
 	}
 }
+
+func TestDependentsRestartOnlyWhenTheyAskToo(t *testing.T) {
+	p := stack()
+	api := p.Services["api"]
+	api.DependsOn["mysql"] = types.ServiceDependency{Condition: types.ServiceConditionHealthy, Required: true, Restart: true}
+	p.Services["api"] = api
+	obs := Observed{
+		Containers: map[string]ObservedContainer{"mysql": running("old-mysql"), "api": running("h-api"),
+			"migrate": {ID: "id-m", ConfigHash: "h-migrate"}},
+		Images: map[string]bool{"mysql:8.4": true, "acme/migrate:1": true, "shop-api:dev": true},
+	}
+	pl, err := Up(p, obs, hashes(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pl.String()
+	if !strings.Contains(got, "run:api (restart) after ready:migrate, ready:mysql") || !strings.Contains(got, "run:mysql (recreate)") {
+		t.Errorf("api asked to follow mysql's replacement:\n%s", got)
+	}
+	if !strings.Contains(got, "run:migrate (keep)") {
+		t.Errorf("migrate did not ask to be restarted:\n%s", got)
+	}
+}

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -10,8 +11,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -268,5 +271,55 @@ func TestExecAndRestart(t *testing.T) {
 	after := e.ps()["redis"]
 	if after.ID != before || after.State != "running" {
 		t.Fatalf("after restart: %+v (was %.12s)", after, before)
+	}
+}
+
+// Intent: `up` without -d waits for readiness, then follows the services' logs with their
+// prefixes; Ctrl-C ends the following, not the stack, and says how to stop it.
+func TestUpForegroundFollowsLogs(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `services:
+  talker:
+    image: redis:7
+    command: ["sh", "-c", "while true; do echo hello from talker; sleep 0.2; done"]
+`)
+	cmd := exec.Command(shared.binary, "up")
+	cmd.Dir = e.Dir
+	cmd.Env = append(os.Environ(), e.stackEnv()...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan struct{})
+	go func() { // ends when devenv closes its stdout
+		sc := bufio.NewScanner(stdout)
+		once := false
+		for sc.Scan() {
+			if !once && strings.HasPrefix(sc.Text(), "talker | hello from talker") {
+				once = true
+				close(seen)
+			}
+		}
+	}()
+	select {
+	case <-seen:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatalf("no prefixed log line from talker; stderr:\n%s", stderr.String())
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("Ctrl-C after up: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "still running") {
+		t.Errorf("no word on how to stop the stack:\n%s", stderr.String())
+	}
+	if ps := e.ps(); ps["talker"].State != "running" {
+		t.Errorf("Ctrl-C stopped the stack: %+v", ps["talker"])
 	}
 }
