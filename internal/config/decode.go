@@ -240,19 +240,8 @@ func (d *decoder) list(key string, n *yaml.Node, v reflect.Value, r rule) {
 	case isNull(n):
 	case n.Kind == yaml.SequenceNode:
 		out := make([]string, 0, len(n.Content))
-		for i, item := range n.Content {
-			ik := key + "[" + strconv.Itoa(i) + "]"
-			d.src.index[ik] = nodePos(item)
-			if !d.spend(item) {
-				return
-			}
-			it := deref(item)
-			if it == nil {
-				continue
-			}
-			if s, ok := d.text(ik, it); ok {
-				out = append(out, s)
-			}
+		if !d.stringItems(key, n, func(_ string, _ *yaml.Node, s string) { out = append(out, s) }) {
+			return
 		}
 		v.Set(reflect.ValueOf(out))
 	case n.Kind == yaml.ScalarNode && r == ruleShellWords:
@@ -271,6 +260,26 @@ func (d *decoder) list(key string, n *yaml.Node, v reflect.Value, r rule) {
 	}
 }
 
+// stringItems indexes each item of the sequence n for error positions and calls use with each
+// one that is a string. It returns false when the value budget ran out part way.
+func (d *decoder) stringItems(key string, n *yaml.Node, use func(itemKey string, item *yaml.Node, s string)) bool {
+	for i, item := range n.Content {
+		ik := key + "[" + strconv.Itoa(i) + "]"
+		d.src.index[ik] = nodePos(item)
+		if !d.spend(item) {
+			return false
+		}
+		it := deref(item)
+		if it == nil {
+			continue
+		}
+		if s, ok := d.text(ik, it); ok {
+			use(ik, item, s)
+		}
+	}
+	return true
+}
+
 func (d *decoder) mapping(key string, n *yaml.Node, v reflect.Value, r rule) {
 	m := reflect.MakeMap(v.Type())
 	switch {
@@ -278,32 +287,22 @@ func (d *decoder) mapping(key string, n *yaml.Node, v reflect.Value, r rule) {
 		return
 	case n.Kind == yaml.SequenceNode && r == ruleKeyValueList:
 		first := map[string]int{}
-		for i, item := range n.Content {
-			ik := key + "[" + strconv.Itoa(i) + "]"
-			d.src.index[ik] = nodePos(item)
-			if !d.spend(item) {
-				return
-			}
-			it := deref(item)
-			if it == nil {
-				continue
-			}
-			s, ok := d.text(ik, it)
-			if !ok {
-				continue
-			}
+		complete := d.stringItems(key, n, func(ik string, item *yaml.Node, s string) {
 			name, val, found := strings.Cut(s, "=")
 			if !found || name == "" {
 				d.failValue(ik, fmt.Sprintf("expected NAME=VALUE, got %s", quote(s)), "write NAME=VALUE, or use a mapping: NAME: VALUE")
-				continue
+				return
 			}
 			if line, dup := first[name]; dup {
 				d.failValue(ik, fmt.Sprintf("%s is set twice (first on line %d)", quote(name), line), "remove one of them")
-				continue
+				return
 			}
 			first[name] = item.Line
 			d.src.index[joinKey(key, name)] = nodePos(item)
 			m.SetMapIndex(reflect.ValueOf(name), reflect.ValueOf(val))
+		})
+		if !complete {
+			return
 		}
 	case n.Kind == yaml.MappingNode:
 		for _, e := range d.entries(key, n) {

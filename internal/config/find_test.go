@@ -92,6 +92,9 @@ func skipIfConfigAbove(t *testing.T, dir string) {
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
 		for _, n := range FileNames() {
 			if _, err := os.Stat(filepath.Join(d, n)); err == nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatalf("%s exists above the test's temp directory on a CI machine: remove it", filepath.Join(d, n))
+				}
 				t.Skipf("%s exists above the test's temp directory", filepath.Join(d, n))
 			}
 		}
