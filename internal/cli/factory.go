@@ -7,11 +7,13 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/catalog"
 	"github.com/devenv/devenv/internal/config"
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/orchestrator"
 	"github.com/devenv/devenv/internal/project"
+	"github.com/devenv/devenv/templates"
 )
 
 // factory builds the dependencies commands share, lazily: `devenv version` or `--help` must
@@ -54,36 +56,62 @@ func (f *factory) close() {
 	}
 }
 
-// knownTemplates are the template names devenv.yaml may use; none ship yet, so any `template:`
-// is reported as unknown at its line instead of failing later without a place.
-func (f *factory) knownTemplates() []string { return []string{} }
-
 // Config finds and loads the project's configuration.
 func (f *factory) Config() (*config.Config, error) {
-	path, composeOnly := f.file, false
-	if path == "" {
-		wd, err := f.getwd()
-		if err != nil {
-			return nil, err
-		}
-		if path, composeOnly, err = config.Find(wd); err != nil {
-			return nil, err
-		}
-	} else {
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			return nil, err
-		}
-		path = abs
-		base := filepath.Base(path)
-		composeOnly = !strings.HasPrefix(base, "devenv.")
+	path, composeOnly, err := f.findConfig()
+	if err != nil {
+		return nil, err
 	}
-	return config.Load(path, composeOnly, f.environ(), f.knownTemplates())
+	cfg, _, err := f.loadWithTemplates(path, composeOnly)
+	return cfg, err
+}
+
+// loadWithTemplates loads the configuration and the template catalog it can use. The catalog
+// depends on templates_dir, which only the file says, so the file is read once to learn it and
+// again to check every `template:` against the catalog.
+func (f *factory) loadWithTemplates(path string, composeOnly bool) (*config.Config, catalog.Catalog, error) {
+	cfg, err := config.Load(path, composeOnly, f.environ(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := cfg.TemplatesDir
+	if dir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join(cfg.Dir, dir)
+	}
+	cat, err := catalog.Load(templates.FS(), dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if composeOnly {
+		return cfg, cat, nil
+	}
+	cfg, err = config.Load(path, composeOnly, f.environ(), cat.Names())
+	return cfg, cat, err
+}
+
+// findConfig returns the configuration file for this run: -f, or found from the working dir.
+func (f *factory) findConfig() (string, bool, error) {
+	if f.file != "" {
+		abs, err := filepath.Abs(f.file)
+		if err != nil {
+			return "", false, err
+		}
+		return abs, !strings.HasPrefix(filepath.Base(abs), "devenv."), nil
+	}
+	wd, err := f.getwd()
+	if err != nil {
+		return "", false, err
+	}
+	return config.Find(wd)
 }
 
 // Project loads the configuration and resolves it into the compose project devenv runs.
 func (f *factory) Project(ctx context.Context) (*config.Config, *types.Project, error) {
-	cfg, err := f.Config()
+	path, composeOnly, err := f.findConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, cat, err := f.loadWithTemplates(path, composeOnly)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,7 +121,7 @@ func (f *factory) Project(ctx context.Context) (*config.Config, *types.Project, 
 			env[k] = v
 		}
 	}
-	p, err := project.Resolve(ctx, cfg, project.Options{Env: env, Profiles: f.profiles})
+	p, err := project.Resolve(ctx, cfg, project.Options{Env: env, Profiles: f.profiles, Templates: cat})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -26,6 +26,8 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		NewCmdExec(f, nil),
 		NewCmdShell(f, nil),
 		NewCmdConfig(f, nil),
+		NewCmdTemplates(f, nil),
+		NewCmdAdd(f, nil),
 		NewCmdVersion(f, nil),
 	)
 	return root

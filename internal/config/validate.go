@@ -172,7 +172,7 @@ func (c *checker) service(name string, s *Service, knownTemplates []string) {
 		knownText := strings.Join(known, ", ")
 		if len(known) == 0 {
 			knownText = "none are available"
-			fix = "use image: or build: for this service: this devenv ships no templates yet"
+			fix = "use image: or build: for this service"
 		}
 		c.add(key+".template", fmt.Sprintf("unknown template %s (known: %s)", quote(s.Template), knownText), fix)
 	}

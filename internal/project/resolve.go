@@ -8,12 +8,15 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/catalog"
 	"github.com/devenv/devenv/internal/config"
 )
 
@@ -31,6 +34,8 @@ type Options struct {
 	Env map[string]string
 	// Profiles enables compose profiles.
 	Profiles []string
+	// Templates are the service templates `template:` may name.
+	Templates catalog.Catalog
 }
 
 // Resolve builds the project for cfg.
@@ -40,7 +45,11 @@ func Resolve(ctx context.Context, cfg *config.Config, opts Options) (*types.Proj
 		details.Environment = types.Mapping{}
 	}
 	if !cfg.ComposeOnly {
-		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: cfg.File, Config: model(cfg)})
+		m, err := model(cfg, opts.Templates)
+		if err != nil {
+			return nil, err
+		}
+		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: cfg.File, Config: m})
 	}
 	for _, f := range cfg.Compose {
 		if !filepath.IsAbs(f) {
@@ -64,7 +73,7 @@ func Resolve(ctx context.Context, cfg *config.Config, opts Options) (*types.Proj
 
 // model is devenv.yaml as a compose model: dependencies first become ordinary services, then app
 // services get their images, wiring and limits.
-func model(cfg *config.Config) map[string]any {
+func model(cfg *config.Config, templates catalog.Catalog) (map[string]any, error) {
 	services := map[string]any{}
 	volumes := map[string]any{}
 	deps := Dependencies(cfg)
@@ -78,13 +87,97 @@ func model(cfg *config.Config) map[string]any {
 		depKinds[d.Kind] = true
 	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Services)) {
-		services[name] = appService(cfg, name, cfg.Services[name], depEnv, depKinds)
+		svc := appService(cfg, name, cfg.Services[name], depEnv, depKinds)
+		if tn := cfg.Services[name].Template; tn != "" {
+			t, ok := templates[tn]
+			if !ok {
+				return nil, fmt.Errorf("%s: service %s: unknown template %q (known: %s)", cfg.File, name, tn, strings.Join(templates.Names(), ", "))
+			}
+			applyTemplate(svc, name, cfg.Services[name], t, depKinds)
+		}
+		services[name] = svc
 	}
 	m := map[string]any{"services": services}
 	if len(volumes) > 0 {
 		m["volumes"] = volumes
 	}
-	return m
+	return m, nil
+}
+
+// applyTemplate adds what a template gives a service, under whatever the service sets itself:
+// the build (its folder, the template's dev target and base image), a port, a healthcheck, the
+// source bind mount, hot-reload rules and waiting for the dependencies the template uses.
+func applyTemplate(svc map[string]any, name string, s *config.Service, t *catalog.Template, depKinds map[string]bool) {
+	dir := s.Path
+	if dir == "" {
+		dir = "./" + name
+	}
+	build, _ := svc["build"].(map[string]any)
+	if build == nil {
+		build = map[string]any{}
+		svc["build"] = build
+	}
+	if s.Path == "" && (s.Build == nil || s.Build.Context == "") {
+		build["context"] = dir // the service's own folder, where its template was scaffolded
+	}
+	if _, ok := build["target"]; !ok && t.Target != "" {
+		build["target"] = t.Target
+	}
+	args, _ := build["args"].(map[string]any)
+	if args == nil {
+		args = map[string]any{}
+	}
+	if _, ok := args["BASE"]; !ok && t.Base != "" {
+		args["BASE"] = t.Base
+	}
+	if len(args) > 0 {
+		build["args"] = args
+	}
+	if _, ok := svc["ports"]; !ok && t.Port > 0 {
+		// Published on a port the engine picks: two projects from one template never clash.
+		svc["ports"] = []any{fmt.Sprint(t.Port)}
+	}
+	if len(t.Healthcheck) > 0 {
+		svc["healthcheck"] = map[string]any{
+			"test": toAnyList(t.Healthcheck), "interval": "10s", "timeout": "5s", "retries": 3,
+			// The dev target compiles at start: give it time before failures count.
+			"start_period": "120s",
+		}
+	}
+	var volumes []any
+	for _, m := range t.Mounts {
+		volumes = append(volumes, map[string]any{"type": "bind", "source": path.Join(dir, m.Source), "target": m.Target})
+	}
+	if len(volumes) > 0 {
+		svc["volumes"] = volumes
+	}
+	var watch []any
+	for _, w := range t.Watch {
+		rule := map[string]any{"path": path.Join(dir, w.Path), "action": w.Action}
+		if w.Target != "" {
+			rule["target"] = w.Target
+		}
+		if len(w.Ignore) > 0 {
+			rule["ignore"] = toAnyList(w.Ignore)
+		}
+		watch = append(watch, rule)
+	}
+	if len(watch) > 0 {
+		svc["develop"] = map[string]any{"watch": watch}
+	}
+	dependsOn, _ := svc["depends_on"].(map[string]any)
+	for _, dep := range t.DependsOn {
+		if !depKinds[dep] {
+			continue
+		}
+		if dependsOn == nil {
+			dependsOn = map[string]any{}
+			svc["depends_on"] = dependsOn
+		}
+		if _, ok := dependsOn[dep]; !ok {
+			dependsOn[dep] = map[string]any{"condition": types.ServiceConditionHealthy}
+		}
+	}
 }
 
 func appService(cfg *config.Config, name string, s *config.Service, depEnv map[string]string, depKinds map[string]bool) map[string]any {

@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/catalog"
 	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/templates"
 )
 
 func exampleConfig(t *testing.T) *config.Config {
@@ -189,5 +191,52 @@ func TestHostURLFollowsThePublishedPort(t *testing.T) {
 		if got := d.HostURL("0.0.0.0", 40001); got != want[d.Kind] {
 			t.Errorf("%s: %s, want %s", d.Kind, got, want[d.Kind])
 		}
+	}
+}
+
+func TestResolveAppliesTemplates(t *testing.T) {
+	cat, err := catalog.Load(templates.FS(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := exampleConfig(t)
+	cfg.Services = map[string]*config.Service{
+		"api":  {Template: "backend", Path: "./api", Ports: []string{"8080:8080"}},
+		"jobs": {Template: "worker", Build: &config.Build{Args: map[string]string{"BASE": "acme/go:1"}}},
+	}
+	p, err := Resolve(context.Background(), cfg, Options{Templates: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := service(t, p, "api")
+	if api.Build == nil || api.Build.Target != "dev" || api.Build.Context != filepath.Join(cfg.Dir, "api") {
+		t.Fatalf("api build = %+v", api.Build)
+	}
+	if base := api.Build.Args["BASE"]; base == nil || *base != "127.0.0.1:5000/library/golang:1.26" {
+		t.Errorf("api BASE = %v, want the template's base through the mirror", base)
+	}
+	if len(api.Ports) != 1 || api.Ports[0].Published != "8080" {
+		t.Errorf("the service's own ports must win: %+v", api.Ports)
+	}
+	if api.HealthCheck == nil || strings.Join(api.HealthCheck.Test, " ") != "CMD app -healthcheck" {
+		t.Errorf("api healthcheck = %+v", api.HealthCheck)
+	}
+	if len(api.Volumes) != 1 || api.Volumes[0].Type != types.VolumeTypeBind || api.Volumes[0].Source != filepath.Join(cfg.Dir, "api") || api.Volumes[0].Target != "/src" {
+		t.Errorf("api source mount = %+v", api.Volumes)
+	}
+	if api.Develop == nil || len(api.Develop.Watch) != 3 || api.Develop.Watch[1].Action != types.WatchActionRebuild {
+		t.Errorf("api watch rules = %+v", api.Develop)
+	}
+	for _, dep := range []string{"mysql", "redis", "rabbitmq"} {
+		if api.DependsOn[dep].Condition != types.ServiceConditionHealthy {
+			t.Errorf("api does not wait for %s: %+v", dep, api.DependsOn)
+		}
+	}
+	jobs := service(t, p, "jobs")
+	if jobs.Build.Context != filepath.Join(cfg.Dir, "jobs") || *jobs.Build.Args["BASE"] != "127.0.0.1:5000/acme/go:1" {
+		t.Errorf("jobs build = %+v (default path ./jobs, the service's own BASE)", jobs.Build)
+	}
+	if len(jobs.Ports) != 0 {
+		t.Errorf("the worker template publishes nothing: %+v", jobs.Ports)
 	}
 }
