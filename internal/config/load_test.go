@@ -253,7 +253,7 @@ func TestExampleFileLoads(t *testing.T) {
 		dependsOn      []string
 		job            bool
 	}{
-		"web":     {"frontend", "./web", []string{"api"}, false},
+		"web":     {"", "", []string{"api"}, false},
 		"api":     {"backend", "./api", []string{"mysql", "redis", "rabbitmq"}, false},
 		"jobs":    {"worker", "./jobs", []string{"rabbitmq", "mysql"}, false},
 		"migrate": {"backend", "./api", []string{"mysql"}, true},
@@ -266,6 +266,9 @@ func TestExampleFileLoads(t *testing.T) {
 		if s == nil || s.Template != w.template || s.Path != w.path || !reflect.DeepEqual(s.DependsOn, w.dependsOn) || s.Job != w.job {
 			t.Errorf("service %s = %+v, want %+v", name, s, w)
 		}
+	}
+	if b := cfg.Services["web"].Build; b == nil || b.Context != "./web" {
+		t.Errorf("web build = %+v, want context ./web", b)
 	}
 	if got := cfg.Services["web"].Ports; !reflect.DeepEqual(got, []string{"3000:3000"}) {
 		t.Errorf("web ports = %v", got)
