@@ -62,3 +62,22 @@ services:
 		t.Errorf("api lost settings in the round trip: %+v", api)
 	}
 }
+
+// devenv.yaml.example is what people copy: it must pass validation with the templates that ship.
+func TestExampleFileResolvesWithShippedTemplates(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("..", "..", "devenv.yaml.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "devenv.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	streams, _, _ := testStreams()
+	f := newFactory(streams, BuildInfo{})
+	f.getwd = func() (string, error) { return dir, nil }
+	f.environ = func() []string { return nil }
+	if _, _, err := f.Project(context.Background()); err != nil {
+		t.Fatalf("devenv.yaml.example does not resolve: %v", err)
+	}
+}

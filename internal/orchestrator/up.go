@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -293,7 +294,14 @@ func (x *execution) build(ctx context.Context, op *plan.Op) error {
 		Labels: x.labels(op.Service, b.Labels),
 	}, nil)
 	if err != nil {
-		return &ServiceError{Service: op.Service, Step: "build", Err: err, Fix: "fix the Dockerfile step shown above, then run devenv up again"}
+		fix := "fix the Dockerfile step shown above, then run devenv up again"
+		if errors.Is(err, fs.ErrNotExist) {
+			fix = "create " + filepath.Join(b.Context, "Dockerfile")
+			if ext, _ := s.Extensions["x-devenv"].(map[string]any); ext["template"] != nil {
+				fix = fmt.Sprintf("scaffold it from its template: devenv add service %s --template %v --force", op.Service, ext["template"])
+			}
+		}
+		return &ServiceError{Service: op.Service, Step: "build", Err: err, Fix: fix}
 	}
 	x.builtID.Store(op.Service, id)
 	x.o.emit(events.Event{Service: op.Service, Kind: events.Built, Message: strings.Join(tags, ", "), Duration: x.o.clock.Now().Sub(start)})
