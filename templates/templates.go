@@ -10,7 +10,7 @@ import (
 
 // go:embed can only fill a package-level variable; nothing writes to it.
 //
-//go:embed all:backend all:worker
+//go:embed all:backend all:frontend all:worker
 var builtin embed.FS
 
 // FS returns the built-in templates, one folder each.

@@ -16,7 +16,7 @@ func TestBuiltinTemplatesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.Names(), ","); got != "backend,worker" {
+	if got := strings.Join(c.Names(), ","); got != "backend,frontend,worker" {
 		t.Fatalf("built-in templates = %s", got)
 	}
 	b := c["backend"]

@@ -18,6 +18,7 @@ func NewCmdRoot(f *factory) *cobra.Command {
 	root.PersistentFlags().StringVarP(&f.file, "file", "f", "", "devenv.yaml (or compose file) to use; default: found in this directory or a parent")
 	root.PersistentFlags().StringSliceVar(&f.profiles, "profile", nil, "enable a compose profile (repeatable)")
 	root.AddCommand(
+		NewCmdInit(f, nil),
 		NewCmdUp(f, nil),
 		NewCmdDown(f, nil),
 		NewCmdPs(f, nil),

@@ -14,22 +14,41 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Intent: services scaffolded from the backend and worker templates run as-is: the backend's
-// /health sees all three dependencies, and a message published to the worker's queue is
-// processed, its effect visible in MySQL and Redis. Adding a service twice is refused.
-func TestBackendAndWorkerTemplates(t *testing.T) {
+// Intent: in an empty folder, `devenv init` with the three templates and the three dependencies
+// gives a stack that runs as-is: the frontend serves its page, the backend's /health sees all
+// three dependencies, and a message published to the worker's queue is processed, its effect
+// visible in MySQL and Redis. init run again changes nothing; --force regenerates; add service
+// refuses a service that exists.
+func TestInitScaffoldsARunningStack(t *testing.T) {
 	e := NewEnv(t)
-	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "# the test's project\ndependencies:\n  mysql: {}\n  redis: {}\n  rabbitmq: {}\n")
-	e.devenvOK("add", "service", "api", "--template", "backend")
-	e.devenvOK("add", "service", "jobs", "--template", "worker")
+	initArgs := []string{"init", "--service", "web=frontend", "--service", "api=backend", "--service", "jobs=worker", "--with", "mysql,redis,rabbitmq"}
+	r := e.devenvOK(initArgs...)
+	if !contains(r.Stderr, "created  devenv.yaml", "created  web/package-lock.json", "created  api/go.mod", "created  jobs/main.go") {
+		t.Fatalf("init did not say what it created:\n%s", r.Stderr)
+	}
+	if r := e.devenvOK(initArgs...); !strings.Contains(r.Stderr, "nothing to do") || strings.Contains(r.Stderr, "created") {
+		t.Fatalf("init run again:\n%s", r.Stderr)
+	}
+	writeFile(t, filepath.Join(e.Dir, "api", "main.go"), "package main // edited\n")
+	if r := e.devenvOK(append(initArgs, "--force")...); !strings.Contains(r.Stderr, "created  api/main.go") {
+		t.Fatalf("init --force did not regenerate api/main.go:\n%s", r.Stderr)
+	}
 	if r := e.Devenv(e.stackEnv(), "add", "service", "api", "--template", "backend"); r.ExitCode != 2 || !strings.Contains(r.Stderr, `already has a service "api"`) {
 		t.Fatalf("adding api twice: exit %d %s", r.ExitCode, r.Stderr)
 	}
 	start := time.Now()
 	e.up()
-	t.Logf("first up with two template builds: %s", time.Since(start).Round(100*time.Millisecond))
+	t.Logf("first up with three template builds: %s", time.Since(start).Round(100*time.Millisecond))
 
 	ps := e.ps()
+	for _, svc := range []string{"web", "api", "jobs"} {
+		if ps[svc].State != "running" || ps[svc].Health != "healthy" && ps[svc].Health != "starting" {
+			t.Errorf("%s: %+v", svc, ps[svc])
+		}
+	}
+	if code, body := httpGet(t, "http://127.0.0.1:"+ps["web"].hostPort(t, 5173)+"/"); code != http.StatusOK || !strings.Contains(body, "hello from the devenv frontend template") {
+		t.Fatalf("frontend page = %d %s", code, body)
+	}
 	if ps["api"].Health != "healthy" && ps["api"].State != "running" {
 		t.Fatalf("api: %+v", ps["api"])
 	}
