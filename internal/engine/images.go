@@ -74,3 +74,23 @@ func (c *Client) RemoveImagesLabelled(ctx context.Context, label string) (int, e
 	}
 	return removed, errors.Join(errs...)
 }
+
+// ImageLayer is one step of an image's history.
+type ImageLayer struct {
+	ID        string // the local image ID of the step, or "<missing>" for steps not built here
+	CreatedBy string // the Dockerfile instruction that made it
+}
+
+// ImageHistory lists the steps of a local image, newest first: it tells which layers a rebuild
+// took from the cache.
+func (c *Client) ImageHistory(ctx context.Context, ref string) ([]ImageLayer, error) {
+	res, err := c.api.ImageHistory(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("history of image %s: %w", ref, classify(c.Host(), err))
+	}
+	out := make([]ImageLayer, 0, len(res.Items))
+	for _, h := range res.Items {
+		out = append(out, ImageLayer{ID: h.ID, CreatedBy: h.CreatedBy})
+	}
+	return out, nil
+}

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,4 +88,34 @@ func TestInitScaffoldsARunningStack(t *testing.T) {
 		}
 		return nil
 	})
+
+	// Editing only source rebuilds without downloading modules again: the dependency layer of
+	// the new image is the old one.
+	layerOf := func(step string) string {
+		t.Helper()
+		layers, err := e.Engine.ImageHistory(e.Context(time.Minute), e.Project+"-api:dev")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range layers {
+			if strings.Contains(l.CreatedBy, step) {
+				return l.ID
+			}
+		}
+		t.Fatalf("no %q step in the api image", step)
+		return ""
+	}
+	depsBefore := layerOf("go mod download")
+	mainGo := filepath.Join(e.Dir, "api", "main.go")
+	src, err := os.ReadFile(mainGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, mainGo, string(src)+"\n// edited by the test\n")
+	start = time.Now()
+	e.up("--build", "api")
+	t.Logf("rebuild and restart of api after a source edit: %s", time.Since(start).Round(10*time.Millisecond))
+	if depsAfter := layerOf("go mod download"); depsAfter != depsBefore {
+		t.Errorf("a source edit rebuilt the dependency layer (%s → %s)", depsBefore, depsAfter)
+	}
 }
