@@ -11,7 +11,7 @@ COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 E2E_TIMEOUT ?= 30m
 
-.PHONY: build up down engine registry images test test-unit test-e2e bench ci fmt vet clean
+.PHONY: build up down engine registry images tools test test-unit test-e2e bench ci fmt vet clean
 
 # Where `make up` pulls images from: the local registry `make images` fills. On a machine that
 # reaches Docker Hub, `make up DEVENV_IMAGES_MIRROR=` pulls from there instead.
@@ -36,12 +36,15 @@ registry: ## Start the local registry on 127.0.0.1:5000 if none answers
 images: engine registry ## Build the offline images (skipped when unchanged) and push them to the local registry
 	bash scripts/images.sh
 
+tools: ## Install what the end-to-end tests drive besides devenv (tmux, git)
+	bash scripts/tools.sh
+
 test: test-unit test-e2e ## Everything: unit tests, then end-to-end tests against the real engine
 
 test-unit: ## Fast tests: no engine needed
 	$(GO) test -race -count=1 ./...
 
-test-e2e: images ## End-to-end tests: the built binary and images against the real engine
+test-e2e: images tools ## End-to-end tests: the built binary and images against the real engine
 	$(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./test/e2e/
 
 bench: images ## Whole-stack benchmarks (cold/warm up, down, ps) against the no-orchestration floor; medians of 5

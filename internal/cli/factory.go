@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/orchestrator"
 	"github.com/devenv/devenv/internal/project"
+	"github.com/devenv/devenv/internal/tui"
 	"github.com/devenv/devenv/templates"
 )
 
@@ -31,10 +33,12 @@ type factory struct {
 	// getwd and environ are the process's, swappable in tests.
 	getwd   func() (string, error)
 	environ func() []string
+	// askInit is init's interactive form; tests answer it themselves.
+	askInit func(ctx context.Context, in io.Reader, out io.Writer, services []tui.ServiceChoice, deps []string) ([]tui.ServiceChoice, []string, error)
 }
 
 func newFactory(streams Streams, build BuildInfo) *factory {
-	return &factory{streams: streams, build: build, connect: engine.Connect, getwd: os.Getwd, environ: os.Environ}
+	return &factory{streams: streams, build: build, connect: engine.Connect, getwd: os.Getwd, environ: os.Environ, askInit: tui.AskInit}
 }
 
 // Engine returns the shared engine client, connecting on first use.
@@ -167,6 +171,12 @@ func isTerminal(w any) bool {
 	}
 	st, err := file.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// interactive reports whether devenv may ask questions: stdin and stderr are both terminals and
+// this is not CI.
+func (f *factory) interactive() bool {
+	return isTerminal(f.streams.In) && isTerminal(f.streams.ErrOut) && !f.isCI()
 }
 
 // noColor honours https://no-color.org.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/devenv/devenv/internal/catalog"
 	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/internal/tui"
 	"github.com/devenv/devenv/templates"
 	"github.com/spf13/cobra"
 )
@@ -37,7 +38,7 @@ func NewCmdInit(f *factory, runF func(context.Context, *InitOptions) error) *cob
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return runInit(f, opts)
+			return runInit(cmd.Context(), f, opts)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&opts.Services, "service", "s", nil, "a service as NAME=TEMPLATE (repeatable), e.g. api=backend")
@@ -50,16 +51,25 @@ var knownDependencies = []string{"mysql", "redis", "rabbitmq"}
 
 type initService struct{ name, template string }
 
-func runInit(f *factory, opts *InitOptions) error {
-	if len(opts.Services) == 0 && len(opts.With) == 0 {
-		return &usageError{errors.New("init needs at least one --service NAME=TEMPLATE or --with DEPENDENCY " +
-			"(e.g. devenv init --service api=backend --with mysql); devenv templates lists the templates")}
-	}
-	wd, err := f.getwd()
+func runInit(ctx context.Context, f *factory, opts *InitOptions) error {
+	cat, err := catalog.Load(templates.FS(), "")
 	if err != nil {
 		return err
 	}
-	cat, err := catalog.Load(templates.FS(), "")
+	if len(opts.Services) == 0 && len(opts.With) == 0 {
+		if !f.interactive() {
+			return &usageError{errors.New("init needs at least one --service NAME=TEMPLATE or --with DEPENDENCY " +
+				"(e.g. devenv init --service api=backend --with mysql); devenv templates lists the templates")}
+		}
+		if err := askInit(ctx, f, cat, opts); err != nil {
+			return err
+		}
+		if len(opts.Services) == 0 && len(opts.With) == 0 {
+			fmt.Fprintln(f.streams.ErrOut, "nothing chosen: nothing written")
+			return nil
+		}
+	}
+	wd, err := f.getwd()
 	if err != nil {
 		return err
 	}
@@ -146,4 +156,27 @@ func initYAML(dirName string, services []initService, deps []string) string {
 		}
 	}
 	return b.String()
+}
+
+// defaultServices are what the form offers: one service per built-in template, named as in the
+// bundled example.
+var defaultServices = []struct{ name, template string }{{"web", "frontend"}, {"api", "backend"}, {"jobs", "worker"}}
+
+// askInit fills opts from the interactive form.
+func askInit(ctx context.Context, f *factory, cat catalog.Catalog, opts *InitOptions) error {
+	var choices []tui.ServiceChoice
+	for _, d := range defaultServices {
+		if t, ok := cat[d.template]; ok {
+			choices = append(choices, tui.ServiceChoice{Name: d.name, Template: d.template, Description: t.Description})
+		}
+	}
+	services, deps, err := f.askInit(ctx, f.streams.In, f.streams.ErrOut, choices, knownDependencies)
+	if err != nil {
+		return err
+	}
+	for _, s := range services {
+		opts.Services = append(opts.Services, s.Name+"="+s.Template)
+	}
+	opts.With = deps
+	return nil
 }

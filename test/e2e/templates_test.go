@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,5 +118,60 @@ func TestInitScaffoldsARunningStack(t *testing.T) {
 	t.Logf("rebuild and restart of api after a source edit: %s", time.Since(start).Round(10*time.Millisecond))
 	if depsAfter := layerOf("go mod download"); depsAfter != depsBefore {
 		t.Errorf("a source edit rebuilt the dependency layer (%s → %s)", depsBefore, depsAfter)
+	}
+}
+
+// Intent: on a terminal, `devenv init` with no flags asks with a short form whose defaults are
+// the whole example stack; Enter twice writes devenv.yaml and the three services' folders. The
+// terminal is a real one (tmux), as a person's would be.
+func TestInitAsksOnATerminal(t *testing.T) {
+	e := NewEnv(t)
+	socket := "devenv-" + e.Project // a tmux server of this test's own
+	tmux := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", socket, "kill-server").Run() })
+	// CI=true would (rightly) make devenv refuse to prompt: this run is a person at a terminal.
+	tmux("new-session", "-d", "-s", "init", "-x", "120", "-y", "30",
+		"cd "+e.Dir+" && env -u CI "+shared.binary+" init; sleep 30")
+	screen := ""
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			screen = tmux("capture-pane", "-p", "-t", "init")
+			if strings.Contains(screen, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the screen never showed %q:\n%s", want, screen)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor("Services")
+	if !contains(screen, "web", "frontend", "api", "backend", "jobs", "worker") {
+		t.Fatalf("the form does not offer the three templates:\n%s", screen)
+	}
+	tmux("send-keys", "-t", "init", "Enter")
+	waitFor("Dependencies")
+	tmux("send-keys", "-t", "init", "Enter")
+	waitFor("next: devenv up")
+	data, err := os.ReadFile(filepath.Join(e.Dir, "devenv.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !contains(string(data), "mysql: {}", "redis: {}", "rabbitmq: {}", "template: frontend", "template: backend", "template: worker") {
+		t.Fatalf("devenv.yaml from the form's defaults:\n%s", data)
+	}
+	for _, f := range []string{"web/package.json", "api/main.go", "jobs/main.go"} {
+		if _, err := os.Stat(filepath.Join(e.Dir, f)); err != nil {
+			t.Errorf("%s was not scaffolded", f)
+		}
 	}
 }
