@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/moby/moby/client"
 )
@@ -79,6 +80,7 @@ func (c *Client) RemoveImagesLabelled(ctx context.Context, label string) (int, e
 type ImageLayer struct {
 	ID        string // the local image ID of the step, or "<missing>" for steps not built here
 	CreatedBy string // the Dockerfile instruction that made it
+	Created   time.Time
 }
 
 // ImageHistory lists the steps of a local image, newest first: it tells which layers a rebuild
@@ -90,7 +92,7 @@ func (c *Client) ImageHistory(ctx context.Context, ref string) ([]ImageLayer, er
 	}
 	out := make([]ImageLayer, 0, len(res.Items))
 	for _, h := range res.Items {
-		out = append(out, ImageLayer{ID: h.ID, CreatedBy: h.CreatedBy})
+		out = append(out, ImageLayer{ID: h.ID, CreatedBy: h.CreatedBy, Created: time.Unix(h.Created, 0)})
 	}
 	return out, nil
 }
