@@ -21,7 +21,12 @@ export DEVENV_IMAGES_MIRROR
 build: ## Build bin/devenv
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/devenv
 
+EXAMPLE_SERVICES := web:frontend api:backend jobs:worker
+
 up: images build ## Bring up the bundled example stack (example/) and follow its logs; Ctrl-C leaves it running
+	cd example && for s in $(EXAMPLE_SERVICES); do \
+	  [ -f "$${s%%:*}/Dockerfile" ] || ../$(BIN) add service "$${s%%:*}" --template "$${s#*:}"; \
+	done
 	cd example && ../$(BIN) up
 
 down: build ## Stop the example stack (its volumes are kept)

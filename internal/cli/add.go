@@ -29,7 +29,8 @@ func NewCmdAdd(f *factory, runF func(context.Context, *AddServiceOptions) error)
 		Short: "Scaffold a service from a template and add it to devenv.yaml",
 		Long: "add service writes the template's files (Dockerfile, dependency manifests, starter source) into the\n" +
 			"service's folder (./NAME unless --path) and adds the service to devenv.yaml. Existing files are kept\n" +
-			"unless --force; it says what it created.",
+			"unless --force; it says what it created. For a service devenv.yaml already has from the same template,\n" +
+			"it only writes the files that are missing.",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return &usageError{fmt.Errorf("add service needs exactly one service name, e.g. devenv add service api --template backend")}
@@ -68,12 +69,21 @@ func runAddService(f *factory, opts *AddServiceOptions) error {
 	if !ok {
 		return &usageError{fmt.Errorf("unknown template %q (known: %s)", opts.Template, strings.Join(cat.Names(), ", "))}
 	}
-	if _, exists := cfg.Services[opts.Name]; exists && !opts.Force {
-		return &usageError{fmt.Errorf("%s already has a service %q (use --force to replace its entry)", path, opts.Name)}
-	}
 	rel := opts.Path
 	if rel == "" {
 		rel = "./" + opts.Name
+	}
+	// The same service from the same template is already there: only scaffold what is missing
+	// (a fresh clone whose service folders are generated, say) and leave devenv.yaml alone.
+	keepEntry := false
+	if existing, exists := cfg.Services[opts.Name]; exists && !opts.Force {
+		if existing.Template != opts.Template {
+			return &usageError{fmt.Errorf("%s already has a service %q (template %q); use --force to replace its entry", path, opts.Name, existing.Template)}
+		}
+		if existing.Path != "" {
+			rel = existing.Path
+		}
+		keepEntry = true
 	}
 	dir := rel
 	if !filepath.IsAbs(dir) {
@@ -83,19 +93,25 @@ func runAddService(f *factory, opts *AddServiceOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := addServiceEntry(path, opts.Name, map[string]string{"template": opts.Template, "path": rel}); err != nil {
-		return err
-	}
-	// The edited file must still load: a broken edit is reported now, not at the next up.
-	if _, _, err := f.loadWithTemplates(path, false); err != nil {
-		return fmt.Errorf("devenv.yaml after adding %s: %w", opts.Name, err)
-	}
 	out := f.streams.ErrOut
+	if !keepEntry {
+		if err := addServiceEntry(path, opts.Name, map[string]string{"template": opts.Template, "path": rel}); err != nil {
+			return err
+		}
+		// The edited file must still load: a broken edit is reported now, not at the next up.
+		if _, _, err := f.loadWithTemplates(path, false); err != nil {
+			return fmt.Errorf("devenv.yaml after adding %s: %w", opts.Name, err)
+		}
+	}
 	for _, c := range created {
 		fmt.Fprintf(out, "created  %s\n", relTo(cfg.Dir, c))
 	}
 	for _, s := range skipped {
 		fmt.Fprintf(out, "kept     %s (exists; --force overwrites)\n", relTo(cfg.Dir, s))
+	}
+	if keepEntry {
+		fmt.Fprintf(out, "kept     service %s in %s (already from template %s)\n", opts.Name, relTo(cfg.Dir, path), opts.Template)
+		return nil
 	}
 	fmt.Fprintf(out, "added    service %s (template %s) to %s\n", opts.Name, opts.Template, relTo(cfg.Dir, path))
 	return nil

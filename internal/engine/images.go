@@ -58,7 +58,8 @@ func (c *Client) ImageLabels(ctx context.Context, ref string) (map[string]string
 }
 
 // RemoveImagesLabelled removes the images carrying label (e.g. those devenv built for a
-// project), keeping any still used by a container.
+// project). Their untagged parent layers stay: they are the build cache the next build of the
+// same Dockerfile starts from.
 func (c *Client) RemoveImagesLabelled(ctx context.Context, label string) (int, error) {
 	res, err := c.api.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", label)})
 	if err != nil {
@@ -67,7 +68,7 @@ func (c *Client) RemoveImagesLabelled(ctx context.Context, label string) (int, e
 	removed := 0
 	var errs []error
 	for _, img := range res.Items {
-		if _, err := c.api.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true}); err != nil && !IsNotFound(err) {
+		if _, err := c.api.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true}); err != nil && !IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("remove image %.19s: %w", img.ID, classify(c.Host(), err)))
 			continue
 		}

@@ -21,25 +21,37 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-// exampleStack writes a project like the bundled example (an API built from source plus MySQL,
-// Redis and RabbitMQ) into e.Dir. The API publishes on a port the engine picks, so tests never
-// fight over a fixed one; extra hosts are checked from inside every container.
-func exampleStack(t testing.TB, e *Env, extra string) {
+// exampleStack writes the bundled example (example/devenv.yaml: frontend, backend and worker
+// from templates, with MySQL, Redis and RabbitMQ) into e.Dir and scaffolds its services as
+// `make up` does. For tests, the app ports are published on ports the engine picks, and an
+// extra host with a known address is added; apiEnv, if set, gives the api an env entry.
+func exampleStack(t testing.TB, e *Env, apiEnv string) {
 	t.Helper()
-	copyDir(t, filepath.Join(repoRoot(), "example", "api"), filepath.Join(e.Dir, "api"))
-	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `extra_hosts: ["devenv-test.internal:10.11.12.13"]
-dependencies:
-  mysql: {}
-  redis: {}
-  rabbitmq: {}
-services:
-  api:
-    path: ./api
-    build:
-      args: {BASE: golang:1.26}
-    ports: ["8080"]
-    depends_on: [mysql, redis, rabbitmq]
-`+extra)
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "example", "devenv.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := string(data)
+	for old, repl := range map[string]string{
+		`ports: ["5173:5173"]`: `ports: ["5173"]`,
+		`ports: ["8080:8080"]`: `ports: ["8080"]`,
+		`extra_hosts: [`:       `extra_hosts: ["devenv-test.internal:10.11.12.13", `,
+	} {
+		if !strings.Contains(yaml, old) {
+			t.Fatalf("example/devenv.yaml no longer has %q: update exampleStack", old)
+		}
+		yaml = strings.Replace(yaml, old, repl, 1)
+	}
+	if apiEnv != "" {
+		yaml = strings.Replace(yaml, `ports: ["8080"]`, `ports: ["8080"]`+"\n    env: {"+apiEnv+"}", 1)
+	}
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), yaml)
+	for _, s := range [][2]string{{"web", "frontend"}, {"api", "backend"}, {"jobs", "worker"}} {
+		if _, err := os.Stat(filepath.Join(e.Dir, s[0], "Dockerfile")); err == nil {
+			continue
+		}
+		e.devenvOK("add", "service", s[0], "--template", s[1])
+	}
 }
 
 // stackEnv is the environment every devenv run of a test gets: its own project name, the local
@@ -108,37 +120,34 @@ func httpGet(t testing.TB, url string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// Intent: the example stack comes up healthy from nothing with one command; the API reaches all
-// three dependencies with only the settings devenv injected; extra hosts resolve in every
-// container; a second up is a no-op; changing one service recreates only it.
+// Intent: the bundled example stack (frontend, backend, worker + MySQL, Redis, RabbitMQ) comes
+// up healthy from nothing with one command; the backend answers on its loopback port and reaches
+// all three dependencies with only the settings devenv injected; every extra host resolves in
+// every container; a second up is a no-op; changing one service recreates only it.
 func TestUpExampleStack(t *testing.T) {
 	e := NewEnv(t)
 	exampleStack(t, e, "")
 	start := time.Now()
 	e.up()
-	t.Logf("cold up (build included): %s", time.Since(start).Round(10*time.Millisecond))
+	t.Logf("cold up (builds included): %s", time.Since(start).Round(10*time.Millisecond))
 
 	ps := e.ps()
-	for _, svc := range []string{"api", "mysql", "redis", "rabbitmq"} {
+	services := []string{"web", "api", "jobs", "mysql", "redis", "rabbitmq"}
+	for _, svc := range services {
 		if ps[svc].State != "running" {
 			t.Fatalf("%s is %q after up --wait, want running (ps: %+v)", svc, ps[svc].State, ps)
 		}
 	}
-	apiURL := "http://127.0.0.1:" + ps["api"].hostPort(t, 8080)
-	code, body := httpGet(t, apiURL+"/health")
-	if code != http.StatusOK || !strings.Contains(body, `"mysql":"up"`) || !strings.Contains(body, `"redis":"up"`) || !strings.Contains(body, `"rabbitmq":"up"`) {
+	code, body := httpGet(t, "http://127.0.0.1:"+ps["api"].hostPort(t, 8080)+"/health")
+	if code != http.StatusOK || !contains(body, `"mysql":"up"`, `"redis":"up"`, `"rabbitmq":"up"`) {
 		t.Fatalf("api /health = %d %s", code, body)
 	}
-	if code, body := httpGet(t, apiURL+"/resolve?name=devenv-test.internal"); code != 200 || strings.TrimSpace(body) != "10.11.12.13" {
-		t.Errorf("extra host in api: %d %q", code, body)
-	}
-	if code, body := httpGet(t, apiURL+"/resolve?name=host.docker.internal"); code != 200 || strings.TrimSpace(body) == "" {
-		t.Errorf("host.docker.internal in api: %d %q", code, body)
-	}
-	for _, svc := range []string{"mysql", "redis", "rabbitmq"} {
-		res, err := e.Engine.Exec(e.Context(time.Minute), ps[svc].ID, []string{"getent", "hosts", "devenv-test.internal"})
-		if err != nil || res.ExitCode != 0 || !strings.Contains(res.Output, "10.11.12.13") {
-			t.Errorf("extra host in %s: exit %d %q %v", svc, res.ExitCode, res.Output, err)
+	for _, svc := range services {
+		for host, want := range map[string]string{"devenv-test.internal": "10.11.12.13", "registry.example.internal": "127.0.0.1", "host.docker.internal": ""} {
+			res, err := e.Engine.Exec(e.Context(time.Minute), ps[svc].ID, []string{"getent", "hosts", host})
+			if err != nil || res.ExitCode != 0 || !strings.Contains(res.Output, want) {
+				t.Errorf("%s does not resolve %s: exit %d %q %v", svc, host, res.ExitCode, res.Output, err)
+			}
 		}
 	}
 
@@ -153,13 +162,13 @@ func TestUpExampleStack(t *testing.T) {
 	}
 
 	// Only api's configuration changes: only api may be recreated.
-	exampleStack(t, e, "    env: {GREETING: changed}\n")
+	exampleStack(t, e, "GREETING: changed")
 	e.up()
 	changed := e.ps()
 	if changed["api"].ID == ps["api"].ID {
 		t.Error("api was not recreated after its env changed")
 	}
-	for _, svc := range []string{"mysql", "redis", "rabbitmq"} {
+	for _, svc := range []string{"web", "jobs", "mysql", "redis", "rabbitmq"} {
 		if changed[svc].ID != ps[svc].ID {
 			t.Errorf("%s was recreated although only api changed", svc)
 		}

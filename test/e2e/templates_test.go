@@ -36,8 +36,14 @@ func TestInitScaffoldsARunningStack(t *testing.T) {
 	if r := e.devenvOK(append(initArgs, "--force")...); !strings.Contains(r.Stderr, "created  api/main.go") {
 		t.Fatalf("init --force did not regenerate api/main.go:\n%s", r.Stderr)
 	}
-	if r := e.Devenv(e.stackEnv(), "add", "service", "api", "--template", "backend"); r.ExitCode != 2 || !strings.Contains(r.Stderr, `already has a service "api"`) {
-		t.Fatalf("adding api twice: exit %d %s", r.ExitCode, r.Stderr)
+	if r := e.Devenv(e.stackEnv(), "add", "service", "api", "--template", "worker"); r.ExitCode != 2 || !strings.Contains(r.Stderr, `already has a service "api"`) {
+		t.Fatalf("adding api again from another template: exit %d %s", r.ExitCode, r.Stderr)
+	}
+	if err := os.Remove(filepath.Join(e.Dir, "api", "Dockerfile")); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.devenvOK("add", "service", "api", "--template", "backend"); !contains(r.Stderr, "created  api/Dockerfile", "kept     api/main.go", "kept     service api") {
+		t.Fatalf("adding api again from its own template must restore only the missing file:\n%s", r.Stderr)
 	}
 	start := time.Now()
 	e.up()
