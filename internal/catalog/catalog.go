@@ -27,10 +27,13 @@ type Template struct {
 	Target      string   `yaml:"target"`      // build target devenv runs, e.g. dev
 	Port        int      `yaml:"port"`        // port the service listens on; 0 for none
 	Healthcheck []string `yaml:"healthcheck"` // compose healthcheck test, e.g. ["CMD", "app", "-healthcheck"]
-	Mounts      []Mount  `yaml:"mounts"`      // bind mounts of the service's source
-	Watch       []Watch  `yaml:"watch"`       // hot-reload rules, compose develop.watch
-	DependsOn   []string `yaml:"depends_on"`  // dependencies it waits for, when the project has them
-	files       fs.FS
+	// Ready is an HTTP path on Port that answers 2xx once the service is ready: devenv checks it
+	// from the host, far cheaper than running the healthcheck in the container.
+	Ready     string   `yaml:"ready"`
+	Mounts    []Mount  `yaml:"mounts"`     // bind mounts of the service's source
+	Watch     []Watch  `yaml:"watch"`      // hot-reload rules, compose develop.watch
+	DependsOn []string `yaml:"depends_on"` // dependencies it waits for, when the project has them
+	files     fs.FS
 }
 
 // Mount bind-mounts Source (relative to the service's path) at Target in the container.
@@ -136,6 +139,8 @@ func read(fsys fs.FS, name, origin string) (*Template, error) {
 		return nil, fail("template.yaml", errors.New("description: missing (devenv templates shows it)"))
 	case t.Port < 0 || t.Port > 65535:
 		return nil, fail("template.yaml", fmt.Errorf("port: %d is not a port", t.Port))
+	case t.Ready != "" && (t.Port == 0 || !strings.HasPrefix(t.Ready, "/")):
+		return nil, fail("template.yaml", fmt.Errorf("ready: %q must be a path starting with / on the template's port", t.Ready))
 	}
 	for i, w := range t.Watch {
 		if !slices.Contains(watchActions, w.Action) {

@@ -3,6 +3,8 @@ package health
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -128,5 +130,19 @@ func TestCommandProbe(t *testing.T) {
 	}
 	if _, err := Command(&fakeExecer{}, "abc", []string{"NONE"}); err == nil {
 		t.Error("disabled healthcheck accepted")
+	}
+}
+
+func TestHTTPProbe(t *testing.T) {
+	status := http.StatusServiceUnavailable
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }))
+	defer srv.Close()
+	p := HTTP(srv.URL + "/ping")
+	if err := p.Probe(context.Background()); err == nil || !strings.Contains(err.Error(), "503") {
+		t.Errorf("a 503 counted as ready: %v", err)
+	}
+	status = http.StatusOK
+	if err := p.Probe(context.Background()); err != nil {
+		t.Errorf("a 200 did not count as ready: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -105,3 +106,23 @@ func Command(e Execer, containerID string, test []string) (Probe, error) {
 type silentLogger struct{}
 
 func (silentLogger) Print(...any) {}
+
+// HTTP is ready when a GET of url answers 2xx.
+func HTTP(url string) Probe {
+	client := &http.Client{}
+	return ProbeFunc(func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return fmt.Errorf("GET %s: %s", url, resp.Status)
+		}
+		return nil
+	})
+}

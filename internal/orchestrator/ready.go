@@ -121,6 +121,13 @@ func (x *execution) probe(svc, id string, ports map[uint16]uint16) (health.Probe
 			return health.AMQP(u.String()), nil
 		}
 	}
+	if r, ok := ext["ready_http"].(map[string]any); ok {
+		port, _ := r["port"].(int)
+		path, _ := r["path"].(string)
+		if a, ok := addr(uint16(port)); ok && path != "" {
+			return health.HTTP("http://" + a + path), nil
+		}
+	}
 	if hc := s.HealthCheck; hc != nil && !hc.Disable && len(hc.Test) > 0 {
 		return health.Command(x.o.engine, id, healthTest(hc))
 	}

@@ -137,6 +137,10 @@ func applyTemplate(svc map[string]any, name string, s *config.Service, t *catalo
 		// Published on a port the engine picks: two projects from one template never clash.
 		svc["ports"] = []any{fmt.Sprint(t.Port)}
 	}
+	if t.Ready != "" {
+		ext, _ := svc[ExtensionKey].(map[string]any)
+		ext["ready_http"] = map[string]any{"port": t.Port, "path": t.Ready}
+	}
 	if len(t.Healthcheck) > 0 {
 		svc["healthcheck"] = map[string]any{
 			"test": toAnyList(t.Healthcheck), "interval": "10s", "timeout": "5s", "retries": 3,

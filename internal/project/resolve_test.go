@@ -227,6 +227,9 @@ func TestResolveAppliesTemplates(t *testing.T) {
 	if api.Develop == nil || len(api.Develop.Watch) != 3 || api.Develop.Watch[1].Action != types.WatchActionRebuild {
 		t.Errorf("api watch rules = %+v", api.Develop)
 	}
+	if r, _ := api.Extensions["x-devenv"].(map[string]any)["ready_http"].(map[string]any); r["path"] != "/ping" || r["port"] != 8080 {
+		t.Errorf("api ready check = %v, want GET /ping on 8080", r)
+	}
 	for _, dep := range []string{"mysql", "redis", "rabbitmq"} {
 		if api.DependsOn[dep].Condition != types.ServiceConditionHealthy {
 			t.Errorf("api does not wait for %s: %+v", dep, api.DependsOn)
