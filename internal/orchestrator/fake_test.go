@@ -124,6 +124,10 @@ func (f *fakeEngine) ImageID(_ context.Context, ref string) (string, error) {
 	return "", nil
 }
 
+func (f *fakeEngine) ImageLabels(context.Context, string) (map[string]string, error) {
+	return map[string]string{}, nil
+}
+
 func (f *fakeEngine) PullImage(_ context.Context, ref string, _ func(engine.PullProgress)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

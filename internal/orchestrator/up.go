@@ -60,11 +60,12 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 	for name, s := range p.Services {
 		hashes[name] = plan.ConfigHash(s, hostPorts[name])
 	}
-	obs := plan.Observed{Containers: map[string]plan.ObservedContainer{}, Images: map[string]bool{}}
+	obs := plan.Observed{Containers: map[string]plan.ObservedContainer{}, Images: map[string]bool{}, Stale: map[string]bool{}}
 	for svc, c := range byService {
 		obs.Containers[svc] = plan.ObservedContainer{ID: c.ID, ConfigHash: c.ConfigHash, Running: c.State == "running" || c.State == "restarting", ExitCode: c.ExitCode}
 	}
-	for _, s := range p.Services {
+	contextHashes := map[string]string{}
+	for name, s := range p.Services {
 		if s.Image == "" {
 			continue
 		}
@@ -73,6 +74,22 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 			return err
 		}
 		obs.Images[s.Image] = id != ""
+		if s.Build == nil || id == "" {
+			continue
+		}
+		// A built image is stale when the source it was built from is not what the build
+		// context holds now: rebuilt without being asked (compose would need --build).
+		// A context that cannot be read is left to the build, which says why.
+		hash, err := engine.ContextHash(s.Build.Context, relDockerfile(s.Build))
+		if err != nil {
+			continue
+		}
+		contextHashes[name] = hash
+		labels, err := o.engine.ImageLabels(ctx, s.Image)
+		if err != nil {
+			return err
+		}
+		obs.Stale[name] = labels[engine.LabelContextHash] != hash
 	}
 	pl, err := plan.Up(p, obs, hashes, plan.Options{
 		Services: opts.Services, Build: opts.Build, Wait: opts.Wait, ForceRecreate: opts.ForceRecreate,
@@ -81,7 +98,7 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 	if err != nil {
 		return err
 	}
-	x := &execution{o: o, p: p, opts: opts, hostPorts: hostPorts, observed: byService, created: map[string]createdContainer{}, ids: map[string]string{}, started: map[string]time.Time{}}
+	x := &execution{o: o, p: p, opts: opts, hostPorts: hostPorts, observed: byService, contextHashes: contextHashes, created: map[string]createdContainer{}, ids: map[string]string{}, started: map[string]time.Time{}}
 	for svc, c := range byService {
 		x.ids[svc] = c.ID
 	}
@@ -141,6 +158,8 @@ type execution struct {
 	hostPorts map[string]map[uint32]string
 	observed  map[string]engine.Container
 	watch     *containerWatch
+	// contextHashes are the build contexts' hashes, by service, labelled on what is built.
+	contextHashes map[string]string
 
 	mu      sync.Mutex
 	created map[string]createdContainer // service → container made (or kept) by a create op
@@ -283,15 +302,20 @@ func (x *execution) build(ctx context.Context, op *plan.Op) error {
 		}
 	}
 	sort.Strings(hosts)
-	dockerfile := b.Dockerfile
-	if dockerfile != "" && filepath.IsAbs(dockerfile) {
-		if rel, err := filepath.Rel(b.Context, dockerfile); err == nil {
-			dockerfile = rel
+	labels := x.labels(op.Service, b.Labels)
+	hash, ok := x.contextHashes[op.Service]
+	if !ok {
+		var err error
+		if hash, err = engine.ContextHash(b.Context, relDockerfile(b)); err != nil {
+			hash = ""
 		}
 	}
+	if hash != "" {
+		labels[engine.LabelContextHash] = hash
+	}
 	id, err := x.o.engine.BuildImage(ctx, engine.BuildSpec{
-		Context: b.Context, Dockerfile: dockerfile, Target: b.Target, Tags: tags, Args: b.Args, ExtraHosts: hosts,
-		Labels: x.labels(op.Service, b.Labels),
+		Context: b.Context, Dockerfile: relDockerfile(b), Target: b.Target, Tags: tags, Args: b.Args, ExtraHosts: hosts,
+		Labels: labels,
 	}, nil)
 	if err != nil {
 		fix := "fix the Dockerfile step shown above, then run devenv up again"
@@ -306,6 +330,16 @@ func (x *execution) build(ctx context.Context, op *plan.Op) error {
 	x.builtID.Store(op.Service, id)
 	x.o.emit(events.Event{Service: op.Service, Kind: events.Built, Message: strings.Join(tags, ", "), Duration: x.o.clock.Now().Sub(start)})
 	return nil
+}
+
+// relDockerfile is the build's Dockerfile relative to its context, as the engine wants it.
+func relDockerfile(b *types.BuildConfig) string {
+	if b.Dockerfile != "" && filepath.IsAbs(b.Dockerfile) {
+		if rel, err := filepath.Rel(b.Context, b.Dockerfile); err == nil {
+			return rel
+		}
+	}
+	return b.Dockerfile
 }
 
 func (x *execution) containerName(service string) string {

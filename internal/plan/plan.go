@@ -42,6 +42,9 @@ type Observed struct {
 	Networks   map[string]bool              // by engine network name
 	Volumes    map[string]bool              // by engine volume name
 	Images     map[string]bool              // image references present locally
+	// Stale lists built services whose image was built from other source than the build
+	// context holds now: they are rebuilt, as with --build, without being asked.
+	Stale map[string]bool
 }
 
 // ObservedContainer is one service's existing container.
@@ -206,13 +209,13 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 				create.After = append(create.After, add(&Op{ID: "volume:" + v.Source, Kind: "volume", Target: vc.Name}).ID)
 			}
 			if s.Build != nil {
-				if opts.Build || !obs.Images[s.Image] {
+				if opts.Build || obs.Stale[name] || !obs.Images[s.Image] {
 					create.After = append(create.After, add(&Op{ID: "build:" + name, Kind: "build", Service: name, Target: s.Image}).ID)
 				}
 			} else if !obs.Images[s.Image] || s.PullPolicy == types.PullPolicyAlways {
 				create.After = append(create.After, add(&Op{ID: "pull:" + name, Kind: "pull", Service: name, Target: s.Image}).ID)
 			}
-		} else if opts.Build && s.Build != nil {
+		} else if (opts.Build || obs.Stale[name]) && s.Build != nil {
 			// An explicit --build rebuilds; the container is replaced only if the image changed,
 			// which only the executor can tell.
 			create.After = append(create.After, add(&Op{ID: "build:" + name, Kind: "build", Service: name, Target: s.Image}).ID)

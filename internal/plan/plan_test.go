@@ -209,3 +209,19 @@ func TestDependentsRestartOnlyWhenTheyAskToo(t *testing.T) {
 		t.Errorf("migrate did not ask to be restarted:\n%s", got)
 	}
 }
+
+func TestStaleImageIsRebuilt(t *testing.T) {
+	obs := Observed{
+		Containers: map[string]ObservedContainer{"mysql": running("h-mysql"), "api": running("h-api"),
+			"migrate": {ID: "id-m", ConfigHash: "h-migrate"}},
+		Images: map[string]bool{"mysql:8.4": true, "acme/migrate:1": true, "shop-api:dev": true},
+		Stale:  map[string]bool{"api": true},
+	}
+	p, err := Up(stack(), obs, hashes(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.String(); !strings.Contains(got, "create:api (recreate) after build:api") || !strings.Contains(got, "run:mysql (keep)") {
+		t.Errorf("a stale image must be rebuilt (and only it):\n%s", got)
+	}
+}

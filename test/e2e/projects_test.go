@@ -345,3 +345,39 @@ func TestBuiltImageTaggedWithGitDescribe(t *testing.T) {
 		t.Errorf(":dev and the git tag are different images: %s / %s", dev, id)
 	}
 }
+
+// Intent: a built service whose build context changed is rebuilt and replaced by a plain `up`
+// (compose would need --build); an unchanged one is left alone, and a file .dockerignore
+// excludes does not count as a change.
+func TestChangedBuildContextIsRebuilt(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "svc", "Dockerfile"), "ARG BASE=redis:7\nFROM ${BASE}\nCOPY greeting.txt /greeting.txt\n")
+	writeFile(t, filepath.Join(e.Dir, "svc", ".dockerignore"), "*.log\n")
+	writeFile(t, filepath.Join(e.Dir, "svc", "greeting.txt"), "hello\n")
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "services:\n  svc:\n    path: ./svc\n    build:\n      args: {BASE: redis:7}\n")
+	greeting := func() (string, string) {
+		t.Helper()
+		row := e.ps()["svc"]
+		res, err := e.Engine.Exec(e.Context(time.Minute), row.ID, []string{"cat", "/greeting.txt"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return row.ID, strings.TrimSpace(res.Output)
+	}
+	e.up()
+	id1, g := greeting()
+	if g != "hello" {
+		t.Fatalf("greeting = %q", g)
+	}
+	writeFile(t, filepath.Join(e.Dir, "svc", "build.log"), "ignored\n")
+	e.up()
+	if id2, _ := greeting(); id2 != id1 {
+		t.Fatal("an ignored file caused a rebuild and a new container")
+	}
+	writeFile(t, filepath.Join(e.Dir, "svc", "greeting.txt"), "hello again\n")
+	e.up()
+	id3, g := greeting()
+	if id3 == id1 || g != "hello again" {
+		t.Fatalf("after a context change: container %.12s (was %.12s), greeting %q", id3, id1, g)
+	}
+}
