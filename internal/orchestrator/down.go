@@ -78,11 +78,6 @@ func (o *Orchestrator) Down(ctx context.Context, project string, opts DownOption
 	return errors.Join(errs...)
 }
 
-// Containers lists the project's containers, for `devenv ps`.
-func (o *Orchestrator) Containers(ctx context.Context, project string) ([]engine.Container, error) {
-	return o.engine.ProjectContainers(ctx, project)
-}
-
 func joinNames(names []string) string {
 	out := ""
 	for i, n := range names {

@@ -236,28 +236,6 @@ func mustExec(t testing.TB, db *sql.DB, q string) {
 	}
 }
 
-func copyDir(t testing.TB, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // Intent: exec runs a command in a service's container and passes its exit code and output
 // through; restart keeps the container (same ID) and brings it back running.
 func TestExecAndRestart(t *testing.T) {
