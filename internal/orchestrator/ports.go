@@ -13,6 +13,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
+	"github.com/devenv/devenv/internal/project"
 )
 
 // PortMemory remembers host ports devenv chose in place of taken defaults, so the next `up`
@@ -118,7 +119,7 @@ func (e *PortTakenError) Hint() string {
 func (o *Orchestrator) hostPorts(p *types.Project, existing map[string]engine.Container) (map[string]map[uint32]string, error) {
 	out := map[string]map[uint32]string{}
 	for name, s := range p.Services {
-		if !portFallback(s) {
+		if !project.ExtensionOf(s).PortFallback {
 			continue
 		}
 		for _, port := range s.Ports {
@@ -161,12 +162,6 @@ func (o *Orchestrator) hostPorts(p *types.Project, existing map[string]engine.Co
 		}
 	}
 	return out, nil
-}
-
-func portFallback(s types.ServiceConfig) bool {
-	ext, _ := s.Extensions["x-devenv"].(map[string]any)
-	v, _ := ext["port_fallback"].(bool)
-	return v
 }
 
 func hostIPOr(ip string) string {

@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/health"
 	"github.com/devenv/devenv/internal/plan"
+	"github.com/devenv/devenv/internal/project"
 )
 
 // attemptTimeout bounds one readiness check; a check that hangs longer is a failed one.
@@ -94,8 +94,7 @@ func (x *execution) probe(svc, id string, ports map[uint16]uint16) (health.Probe
 		}
 		return ""
 	}
-	ext, _ := s.Extensions["x-devenv"].(map[string]any)
-	kind, _ := ext["dependency"].(string)
+	ext := project.ExtensionOf(s)
 	addr := func(containerPort uint16) (string, bool) {
 		hp, ok := ports[containerPort]
 		if !ok {
@@ -103,7 +102,7 @@ func (x *execution) probe(svc, id string, ports map[uint16]uint16) (health.Probe
 		}
 		return net.JoinHostPort("127.0.0.1", strconv.Itoa(int(hp))), true
 	}
-	switch kind {
+	switch ext.Dependency {
 	case "mysql":
 		if a, ok := addr(3306); ok {
 			return health.MySQL(a, env("MYSQL_USER"), env("MYSQL_PASSWORD"), env("MYSQL_DATABASE")), nil
@@ -121,17 +120,13 @@ func (x *execution) probe(svc, id string, ports map[uint16]uint16) (health.Probe
 			return health.AMQP(u.String()), nil
 		}
 	}
-	if r, ok := ext["ready_http"].(map[string]any); ok {
-		port, _ := r["port"].(int)
-		path, _ := r["path"].(string)
-		if a, ok := addr(uint16(port)); ok && path != "" {
-			return health.HTTP("http://" + a + path), nil
+	if r := ext.ReadyHTTP; r != nil {
+		if a, ok := addr(uint16(r.Port)); ok {
+			return health.HTTP("http://" + a + r.Path), nil
 		}
 	}
 	if hc := s.HealthCheck; hc != nil && !hc.Disable && len(hc.Test) > 0 {
-		return health.Command(x.o.engine, id, healthTest(hc))
+		return health.Command(x.o.engine, id, []string(hc.Test))
 	}
 	return nil, fmt.Errorf("nothing tells when it is ready: give it a healthcheck, or depend on it with condition service_started")
 }
-
-func healthTest(hc *types.HealthCheckConfig) []string { return []string(hc.Test) }

@@ -16,6 +16,7 @@ import (
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/plan"
+	"github.com/devenv/devenv/internal/project"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -321,8 +322,8 @@ func (x *execution) build(ctx context.Context, op *plan.Op) error {
 		fix := "fix the Dockerfile step shown above, then run devenv up again"
 		if errors.Is(err, fs.ErrNotExist) {
 			fix = "create " + filepath.Join(b.Context, "Dockerfile")
-			if ext, _ := s.Extensions["x-devenv"].(map[string]any); ext["template"] != nil {
-				fix = fmt.Sprintf("scaffold it from its template: devenv add service %s --template %v --force", op.Service, ext["template"])
+			if t := project.ExtensionOf(s).Template; t != "" {
+				fix = fmt.Sprintf("scaffold it from its template: devenv add service %s --template %s --force", op.Service, t)
 			}
 		}
 		return &ServiceError{Service: op.Service, Step: "build", Err: err, Fix: fix}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/project"
 )
 
 // Action is what happens to one service's container.
@@ -346,12 +347,5 @@ func stricter(a, b Readiness) Readiness {
 	return a
 }
 
-// isJob reports whether s is a one-shot service (x-devenv.job).
-func isJob(s types.ServiceConfig) bool {
-	ext, ok := s.Extensions["x-devenv"].(map[string]any)
-	if !ok {
-		return false
-	}
-	job, _ := ext["job"].(bool)
-	return job
-}
+// isJob reports whether s is a one-shot service.
+func isJob(s types.ServiceConfig) bool { return project.ExtensionOf(s).Job }

@@ -123,7 +123,7 @@ func (d Dependency) composeService(volumeName string) map[string]any {
 		"ports":    []any{fmt.Sprintf("127.0.0.1:%d:%d", d.HostPort, d.ContainerPort)},
 		// port_fallback: a default host port that is taken (a MySQL on the host) is replaced by a
 		// free one at `up`; a port the user pinned is not, and a clash fails instead.
-		"x-devenv": map[string]any{"kind": "dependency", "dependency": d.Kind, "port_fallback": !d.PinnedPort},
+		ExtensionKey: map[string]any{"kind": "dependency", "dependency": d.Kind, "port_fallback": !d.PinnedPort},
 	}
 	for cport, hport := range d.ExtraPorts {
 		svc["ports"] = append(svc["ports"].([]any), fmt.Sprintf("127.0.0.1:%d:%d", hport, cport))

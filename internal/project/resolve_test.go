@@ -227,7 +227,7 @@ func TestResolveAppliesTemplates(t *testing.T) {
 	if api.Develop == nil || len(api.Develop.Watch) != 3 || api.Develop.Watch[1].Action != types.WatchActionRebuild {
 		t.Errorf("api watch rules = %+v", api.Develop)
 	}
-	if r, _ := api.Extensions["x-devenv"].(map[string]any)["ready_http"].(map[string]any); r["path"] != "/ping" || r["port"] != 8080 {
+	if r := ExtensionOf(api).ReadyHTTP; r == nil || *r != (ReadyHTTP{Port: 8080, Path: "/ping"}) {
 		t.Errorf("api ready check = %v, want GET /ping on 8080", r)
 	}
 	for _, dep := range []string{"mysql", "redis", "rabbitmq"} {
@@ -241,5 +241,34 @@ func TestResolveAppliesTemplates(t *testing.T) {
 	}
 	if len(jobs.Ports) != 0 {
 		t.Errorf("the worker template publishes nothing: %+v", jobs.Ports)
+	}
+}
+
+func TestExtensionOfReadsWhatResolveWrote(t *testing.T) {
+	cat, err := catalog.Load(templates.FS(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := exampleConfig(t)
+	cfg.Services["api"].Image, cfg.Services["api"].Template = "", "backend"
+	p, err := Resolve(context.Background(), cfg, Options{Templates: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := ExtensionOf(service(t, p, "mysql")); e.Kind != "dependency" || e.Dependency != KindMySQL || !e.PortFallback {
+		t.Errorf("mysql: %+v", e)
+	}
+	if e := ExtensionOf(service(t, p, "rabbitmq")); e.PortFallback {
+		t.Errorf("rabbitmq's port was pinned in the config: %+v", e)
+	}
+	if e := ExtensionOf(service(t, p, "migrate")); !e.Job || e.Kind != "app" {
+		t.Errorf("migrate: %+v", e)
+	}
+	e := ExtensionOf(service(t, p, "api"))
+	if e.Template != "backend" || e.ReadyHTTP == nil || *e.ReadyHTTP != (ReadyHTTP{Port: 8080, Path: "/ping"}) {
+		t.Errorf("api: %+v", e)
+	}
+	if e := ExtensionOf(types.ServiceConfig{}); e != (Extension{}) {
+		t.Errorf("a plain compose service: %+v", e)
 	}
 }
