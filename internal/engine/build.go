@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -70,7 +71,7 @@ func (c *Client) BuildImage(ctx context.Context, spec BuildSpec, report func(Bui
 		}
 		if msg.Aux != nil {
 			var aux struct{ ID string }
-			if jsonUnmarshal(*msg.Aux, &aux) == nil && aux.ID != "" {
+			if json.Unmarshal(*msg.Aux, &aux) == nil && aux.ID != "" {
 				id = aux.ID
 			}
 		}

@@ -10,8 +10,6 @@ import (
 	"github.com/moby/moby/api/types/jsonstream"
 )
 
-func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
-
 // decodeJSONMessages reads the engine's newline-delimited JSON progress stream.
 func decodeJSONMessages(ctx context.Context, r io.Reader) iter.Seq2[jsonstream.Message, error] {
 	return func(yield func(jsonstream.Message, error) bool) {
