@@ -45,16 +45,26 @@ func (c *Client) PullImage(ctx context.Context, ref string, report func(PullProg
 	return nil
 }
 
-// ImageLabels returns the labels of a local image, or an error satisfying IsNotFound.
-func (c *Client) ImageLabels(ctx context.Context, ref string) (map[string]string, error) {
+// LocalImage is what the engine has of an image reference; ID is empty when it has none.
+type LocalImage struct {
+	ID     string
+	Labels map[string]string
+}
+
+// InspectImage looks ref up in the engine's local images in one call.
+func (c *Client) InspectImage(ctx context.Context, ref string) (LocalImage, error) {
 	res, err := c.api.ImageInspect(ctx, ref)
+	if IsNotFound(err) {
+		return LocalImage{}, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("inspect image %s: %w", ref, classify(c.Host(), err))
+		return LocalImage{}, fmt.Errorf("inspect image %s: %w", ref, classify(c.Host(), err))
 	}
-	if res.Config == nil {
-		return map[string]string{}, nil
+	img := LocalImage{ID: res.ID, Labels: map[string]string{}}
+	if res.Config != nil && res.Config.Labels != nil {
+		img.Labels = res.Config.Labels
 	}
-	return res.Config.Labels, nil
+	return img, nil
 }
 
 // RemoveImagesLabelled removes the images carrying label (e.g. those devenv built for a

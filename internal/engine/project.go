@@ -153,14 +153,8 @@ func (c *Client) RestartContainer(ctx context.Context, id string, grace int) err
 
 // ImageID returns the local image ID of ref, or "" when the engine does not have it.
 func (c *Client) ImageID(ctx context.Context, ref string) (string, error) {
-	res, err := c.api.ImageInspect(ctx, ref)
-	if IsNotFound(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("inspect image %s: %w", ref, classify(c.Host(), err))
-	}
-	return res.ID, nil
+	img, err := c.InspectImage(ctx, ref)
+	return img.ID, err
 }
 
 // ExecResult is the outcome of a command run in a container.

@@ -115,17 +115,13 @@ func (f *fakeEngine) EnsureVolume(_ context.Context, name string, _ map[string]s
 	return created, nil
 }
 
-func (f *fakeEngine) ImageID(_ context.Context, ref string) (string, error) {
+func (f *fakeEngine) InspectImage(_ context.Context, ref string) (engine.LocalImage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.images[ref] {
-		return "sha256:" + ref, nil
+		return engine.LocalImage{ID: "sha256:" + ref, Labels: map[string]string{}}, nil
 	}
-	return "", nil
-}
-
-func (f *fakeEngine) ImageLabels(context.Context, string) (map[string]string, error) {
-	return map[string]string{}, nil
+	return engine.LocalImage{}, nil
 }
 
 func (f *fakeEngine) PullImage(_ context.Context, ref string, _ func(engine.PullProgress)) error {

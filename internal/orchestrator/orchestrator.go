@@ -19,8 +19,7 @@ type Engine interface {
 	DevenvContainers(ctx context.Context) ([]engine.Container, error)
 	EnsureNetwork(ctx context.Context, name string, labels map[string]string) (bool, error)
 	EnsureVolume(ctx context.Context, name string, labels map[string]string) (bool, error)
-	ImageID(ctx context.Context, ref string) (string, error)
-	ImageLabels(ctx context.Context, ref string) (map[string]string, error)
+	InspectImage(ctx context.Context, ref string) (engine.LocalImage, error)
 	PullImage(ctx context.Context, ref string, report func(engine.PullProgress)) error
 	BuildImage(ctx context.Context, spec engine.BuildSpec, report func(engine.BuildLine)) (string, error)
 	CreateServiceContainer(ctx context.Context, sc engine.ServiceContainer) (string, error)

@@ -70,12 +70,12 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 		if s.Image == "" {
 			continue
 		}
-		id, err := o.engine.ImageID(ctx, s.Image)
+		img, err := o.engine.InspectImage(ctx, s.Image)
 		if err != nil {
 			return err
 		}
-		obs.Images[s.Image] = id != ""
-		if s.Build == nil || id == "" {
+		obs.Images[s.Image] = img.ID != ""
+		if s.Build == nil || img.ID == "" {
 			continue
 		}
 		// A built image is stale when the source it was built from is not what the build
@@ -86,11 +86,7 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 			continue
 		}
 		contextHashes[name] = hash
-		labels, err := o.engine.ImageLabels(ctx, s.Image)
-		if err != nil {
-			return err
-		}
-		obs.Stale[name] = labels[engine.LabelContextHash] != hash
+		obs.Stale[name] = img.Labels[engine.LabelContextHash] != hash
 	}
 	pl, err := plan.Up(p, obs, hashes, plan.Options{
 		Services: opts.Services, Build: opts.Build, Wait: opts.Wait, ForceRecreate: opts.ForceRecreate,
