@@ -23,6 +23,8 @@ const (
 	Waiting   Kind = "waiting"   // waiting for readiness
 	Healthy   Kind = "healthy"   // ready: a client can use it
 	Completed Kind = "completed" // a one-shot job exited 0
+	Seeding   Kind = "seeding"   // applying a fixture file to a dependency
+	Seeded    Kind = "seeded"    // a dependency's fixtures are applied (Message says how many files)
 	Unchanged Kind = "unchanged" // already running with the desired configuration
 	Stopping  Kind = "stopping"
 	Stopped   Kind = "stopped"
