@@ -98,6 +98,9 @@ type MySQL struct {
 	Password     string `mapstructure:"password"`
 	RootPassword string `mapstructure:"root_password"`
 	Port         int    `mapstructure:"port"` // host port; 0 = default 3306, falling back to a free one if taken
+	// Fixtures is the directory of *.sql and *.sql.gz files applied in name order; default
+	// fixtures/mysql. After Load it is absolute.
+	Fixtures string `mapstructure:"fixtures"`
 }
 
 // Redis configures the redis dependency.
@@ -105,6 +108,9 @@ type Redis struct {
 	Version string `mapstructure:"version"` // default 7
 	Image   string `mapstructure:"image"`
 	Port    int    `mapstructure:"port"` // host port; 0 = default 6379, falling back to a free one if taken
+	// Fixtures is the directory of key files (*.yaml, *.yml, *.json) and command files
+	// (*.redis); default fixtures/redis. After Load it is absolute.
+	Fixtures string `mapstructure:"fixtures"`
 }
 
 // RabbitMQ configures the rabbitmq dependency.
@@ -116,4 +122,7 @@ type RabbitMQ struct {
 	VHost          string `mapstructure:"vhost"`
 	Port           int    `mapstructure:"port"`            // AMQP host port; 0 = default 5672 with fallback
 	ManagementPort int    `mapstructure:"management_port"` // HTTP API host port; 0 = default 15672 with fallback
+	// Fixtures is the directory of definitions (*.json, the management plugin's format) and
+	// messages (*.yaml, *.yml) files; default fixtures/rabbitmq. After Load it is absolute.
+	Fixtures string `mapstructure:"fixtures"`
 }

@@ -56,6 +56,14 @@ func applyDefaults(cfg *Config) {
 	if q := cfg.Dependencies.RabbitMQ; q != nil && q.Image == "" {
 		q.Image = "rabbitmq:" + q.Version
 	}
+	for _, f := range cfg.fixtureDirs() {
+		if *f.dir == "" {
+			*f.dir = filepath.Join("fixtures", f.kind)
+		}
+		if !filepath.IsAbs(*f.dir) {
+			*f.dir = filepath.Join(cfg.Dir, *f.dir)
+		}
+	}
 	for _, s := range cfg.Services {
 		if s != nil && s.Restart == "" {
 			s.Restart = RestartUnlessStopped
@@ -84,4 +92,26 @@ func NormalizeProjectName(s string) string {
 // validProjectName is compose's rule for project names.
 func validProjectName(s string) bool {
 	return s != "" && s == NormalizeProjectName(s)
+}
+
+// fixtureDir is one enabled dependency's fixtures setting, for the code that defaults, resolves
+// and checks all three the same way.
+type fixtureDir struct {
+	kind string
+	dir  *string
+}
+
+func (cfg *Config) fixtureDirs() []fixtureDir {
+	var out []fixtureDir
+	d := cfg.Dependencies
+	if d.MySQL != nil {
+		out = append(out, fixtureDir{"mysql", &d.MySQL.Fixtures})
+	}
+	if d.Redis != nil {
+		out = append(out, fixtureDir{"redis", &d.Redis.Fixtures})
+	}
+	if d.RabbitMQ != nil {
+		out = append(out, fixtureDir{"rabbitmq", &d.RabbitMQ.Fixtures})
+	}
+	return out
 }

@@ -36,11 +36,12 @@ dependencies:
 	if got := cfg.Services["migrate"].Restart; got != "no" {
 		t.Errorf("job restart = %q, want no", got)
 	}
-	wantMySQL := &MySQL{Version: "8.4", Image: "mysql:8.4", Database: "app", User: "app", Password: "app", RootPassword: "root"}
+	wantMySQL := &MySQL{Version: "8.4", Image: "mysql:8.4", Database: "app", User: "app", Password: "app", RootPassword: "root",
+		Fixtures: filepath.Join(cfg.Dir, "fixtures", "mysql")}
 	if !reflect.DeepEqual(cfg.Dependencies.MySQL, wantMySQL) {
 		t.Errorf("mysql = %+v, want %+v", cfg.Dependencies.MySQL, wantMySQL)
 	}
-	if want := (&Redis{Version: "7", Image: "redis:7"}); !reflect.DeepEqual(cfg.Dependencies.Redis, want) {
+	if want := (&Redis{Version: "7", Image: "redis:7", Fixtures: filepath.Join(cfg.Dir, "fixtures", "redis")}); !reflect.DeepEqual(cfg.Dependencies.Redis, want) {
 		t.Errorf("redis = %+v, want %+v", cfg.Dependencies.Redis, want)
 	}
 	if cfg.Dependencies.RabbitMQ != nil {
@@ -58,11 +59,13 @@ dependencies:
     version: 7.2
     image: registry.example/redis:7.2-alpine
 `)
-	want := &RabbitMQ{Version: "3-management", Image: "rabbitmq:3-management", User: "app", Password: "app", VHost: "/"}
+	want := &RabbitMQ{Version: "3-management", Image: "rabbitmq:3-management", User: "app", Password: "app", VHost: "/",
+		Fixtures: filepath.Join(cfg.Dir, "fixtures", "rabbitmq")}
 	if !reflect.DeepEqual(cfg.Dependencies.RabbitMQ, want) {
 		t.Errorf("rabbitmq = %+v, want %+v", cfg.Dependencies.RabbitMQ, want)
 	}
-	wantMySQL := &MySQL{Version: "8.0", Image: "mysql:8.0", Database: "app", User: "app", Password: "app", RootPassword: "root"}
+	wantMySQL := &MySQL{Version: "8.0", Image: "mysql:8.0", Database: "app", User: "app", Password: "app", RootPassword: "root",
+		Fixtures: filepath.Join(cfg.Dir, "fixtures", "mysql")}
 	if !reflect.DeepEqual(cfg.Dependencies.MySQL, wantMySQL) {
 		t.Errorf("mysql = %+v, want %+v: the file's version, the other defaults", cfg.Dependencies.MySQL, wantMySQL)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -275,6 +276,24 @@ func (c *checker) dependencies() {
 	if d.MySQL != nil && d.MySQL.User == "root" {
 		c.add("dependencies.mysql.user", "user must not be root: the mysql image creates root itself",
 			"use another user name, and root_password for root")
+	}
+	for _, f := range c.cfg.fixtureDirs() {
+		key := "dependencies." + f.kind + ".fixtures"
+		_, fromEnv := c.src.fromEnv[key]
+		if !c.src.given[key] && !fromEnv {
+			continue // the default folder is optional: no folder, nothing to seed
+		}
+		shown := *f.dir
+		if rel, err := filepath.Rel(c.cfg.Dir, shown); err == nil && !strings.HasPrefix(rel, "..") {
+			shown = rel
+		}
+		if st, err := os.Stat(*f.dir); err != nil {
+			c.add(key, fmt.Sprintf("fixtures folder %s does not exist", quote(shown)),
+				"create it, fix the path (relative to devenv.yaml), or remove the key")
+		} else if !st.IsDir() {
+			c.add(key, fmt.Sprintf("fixtures %s is a file, not a folder", quote(shown)),
+				"name the folder that holds the fixture files")
+		}
 	}
 	for _, p := range c.dependencyPorts() {
 		if p.port < 0 || p.port > 65535 {

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -362,5 +364,45 @@ dependencies:
 		if _, err := load(t, content); err.Error() != first {
 			t.Fatalf("report changed:\n%s\n---\n%s", first, err)
 		}
+	}
+}
+
+func TestFixturesFolders(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("data/mysql/01.sql", "SELECT 1;")
+	write("seed.sql", "SELECT 1;")
+	file := write("devenv.yaml", "dependencies:\n  mysql:\n    fixtures: data/mysql\n  redis: {}\n")
+	cfg, err := Load(file, false, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Dependencies.MySQL.Fixtures != filepath.Join(dir, "data", "mysql") || cfg.Dependencies.Redis.Fixtures != filepath.Join(dir, "fixtures", "redis") {
+		t.Errorf("fixtures = %q, %q: a named folder, and the default one, both absolute", cfg.Dependencies.MySQL.Fixtures, cfg.Dependencies.Redis.Fixtures)
+	}
+	for content, want := range map[string]string{
+		"dependencies:\n  mysql:\n    fixtures: nope\n":     `devenv.yaml:3:5: dependencies.mysql.fixtures: fixtures folder "nope" does not exist`,
+		"dependencies:\n  mysql:\n    fixtures: seed.sql\n": `devenv.yaml:3:5: dependencies.mysql.fixtures: fixtures "seed.sql" is a file, not a folder`,
+	} {
+		write("devenv.yaml", content)
+		_, err := Load(file, false, nil, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", content, err, want)
+		}
+	}
+	write("devenv.yaml", "dependencies:\n  rabbitmq: {}\n")
+	if _, err := Load(file, false, []string{"DEVENV_DEPENDENCIES_RABBITMQ_FIXTURES=missing"}, nil); err == nil ||
+		!strings.Contains(err.Error(), "DEVENV_DEPENDENCIES_RABBITMQ_FIXTURES") {
+		t.Errorf("a missing folder from a variable: err = %v, want it to name the variable", err)
 	}
 }

@@ -26,6 +26,10 @@ type fakeEngine struct {
 	healthyAfter map[string]int
 	// failCreate makes creating this service's container fail.
 	failCreate map[string]error
+	// published is what a service's container publishes on the host: container → host port.
+	published map[string]map[uint16]uint16
+	// healthy services report the engine's health status "healthy" when inspected.
+	healthy map[string]bool
 }
 
 type fakeContainer struct {
@@ -38,7 +42,8 @@ type fakeContainer struct {
 
 func newFakeEngine() *fakeEngine {
 	return &fakeEngine{containers: map[string]*fakeContainer{}, networks: map[string]bool{}, volumes: map[string]bool{},
-		images: map[string]bool{}, exitCode: map[string]int64{}, healthyAfter: map[string]int{}, failCreate: map[string]error{}}
+		images: map[string]bool{}, exitCode: map[string]int64{}, healthyAfter: map[string]int{}, failCreate: map[string]error{},
+		published: map[string]map[uint16]uint16{}, healthy: map[string]bool{}}
 }
 
 func (f *fakeEngine) record(format string, args ...any) {
@@ -197,6 +202,12 @@ func (f *fakeEngine) InspectContainer(_ context.Context, id string) (engine.Cont
 	st := engine.ContainerState{ID: id, Status: "exited", ExitCode: c.exitCode, Ports: map[uint16]uint16{}}
 	if c.running {
 		st.Status = "running"
+		if f.healthy[c.service] {
+			st.Health = "healthy"
+		}
+	}
+	for cp, hp := range f.published[c.service] {
+		st.Ports[cp] = hp
 	}
 	return st, nil
 }

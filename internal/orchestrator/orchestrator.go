@@ -10,6 +10,7 @@ import (
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/health"
+	"github.com/devenv/devenv/internal/seed"
 )
 
 // Engine is what the orchestrator needs from the Docker Engine; *engine.Client implements it
@@ -42,6 +43,7 @@ type Orchestrator struct {
 	events events.Sink
 	clock  health.Clock
 	ports  PortMemory
+	seeder Seeder
 	// probeInterval is how often readiness is checked while a service starts: short, because a
 	// ready dependency should be seen within ~100 ms, not at the engine's next healthcheck.
 	probeInterval time.Duration
@@ -52,7 +54,7 @@ func New(e Engine, sink events.Sink, ports PortMemory) *Orchestrator {
 	if sink == nil {
 		sink = events.Discard
 	}
-	return &Orchestrator{engine: e, events: sink, clock: health.RealClock{}, ports: ports, probeInterval: 25 * time.Millisecond}
+	return &Orchestrator{engine: e, events: sink, clock: health.RealClock{}, ports: ports, seeder: SeederFunc(seed.Apply), probeInterval: 25 * time.Millisecond}
 }
 
 func (o *Orchestrator) emit(e events.Event) {

@@ -221,6 +221,8 @@ func (x *execution) do(ctx context.Context, op *plan.Op) error {
 		return x.run(ctx, op)
 	case "ready":
 		return x.ready(ctx, op)
+	case "seed":
+		return x.seed(ctx, op)
 	case "remove":
 		if err := x.o.engine.StopContainer(ctx, op.Target, x.opts.StopGrace); err != nil && !engine.IsNotFound(err) {
 			return err
@@ -454,7 +456,7 @@ func (x *execution) startError(ctx context.Context, svc string, err error) error
 // ServiceError is a failure of one service, with what a user needs to fix it.
 type ServiceError struct {
 	Service string
-	Step    string // pull, build, create, start, health, job
+	Step    string // pull, build, create, start, health, job, seed
 	Err     error
 	Logs    string // last log lines of the container, if any
 	Fix     string

@@ -71,7 +71,7 @@ type Options struct {
 // Op is one node of the plan.
 type Op struct {
 	ID      string // e.g. "run:mysql"; unique
-	Kind    string // network, volume, pull, build, create, run, ready, remove
+	Kind    string // network, volume, pull, build, create, run, ready, seed, remove
 	Service string
 	Target  string    // network/volume/image name, or container ID for remove
 	Action  Action    // for run
@@ -141,11 +141,21 @@ func (p *Plan) Ordered() []*Op {
 // changes the hash; map order does not (encoding/json sorts map keys).
 func ConfigHash(s types.ServiceConfig, hostPorts map[uint32]string) string {
 	s.Name = ""
+	ext := s.Extensions
+	if m, ok := ext[project.ExtensionKey].(map[string]any); ok && m["fixtures"] != nil {
+		// Seeding is not the container's configuration: adding a fixtures folder must not
+		// replace a running database.
+		m = maps.Clone(m)
+		delete(m, "fixtures")
+		ext = maps.Clone(ext)
+		ext[project.ExtensionKey] = m
+		s.Extensions = ext
+	}
 	data, _ := json.Marshal(struct {
 		Service   types.ServiceConfig
 		Ext       map[string]any
 		HostPorts map[uint32]string
-	}{s, s.Extensions, hostPorts})
+	}{s, ext, hostPorts})
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:8])
 }
@@ -166,6 +176,13 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 		return op
 	}
 	readyID := func(svc string) string { return "ready:" + svc }
+	// A dependency with fixtures is seeded once it is healthy, and whatever depends on it
+	// starts only after that, so an app never sees an empty database.
+	seedOp := func(svc string) *Op {
+		r := add(&Op{ID: readyID(svc), Kind: "ready", Service: svc, Ready: ReadyHealthy})
+		r.Ready = stricter(r.Ready, ReadyHealthy)
+		return add(&Op{ID: "seed:" + svc, Kind: "seed", Service: svc, After: []string{r.ID}})
+	}
 
 	for _, name := range selected {
 		s := p.Services[name]
@@ -238,6 +255,12 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 			r := add(&Op{ID: readyID(dep), Kind: "ready", Service: dep, Ready: readiness(d.Condition)})
 			r.Ready = stricter(r.Ready, readiness(d.Condition))
 			run.After = append(run.After, r.ID)
+			if hasFixtures(p.Services[dep]) {
+				run.After = append(run.After, seedOp(dep).ID)
+			}
+		}
+		if hasFixtures(s) {
+			seedOp(name)
 		}
 		add(run)
 		if opts.Wait {
@@ -346,6 +369,9 @@ func stricter(a, b Readiness) Readiness {
 	}
 	return a
 }
+
+// hasFixtures reports whether s is a dependency with fixtures to seed.
+func hasFixtures(s types.ServiceConfig) bool { return project.ExtensionOf(s).Fixtures != "" }
 
 // isJob reports whether s is a one-shot service.
 func isJob(s types.ServiceConfig) bool { return project.ExtensionOf(s).Job }

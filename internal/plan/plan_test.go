@@ -225,3 +225,51 @@ func TestStaleImageIsRebuilt(t *testing.T) {
 		t.Errorf("a stale image must be rebuilt (and only it):\n%s", got)
 	}
 }
+
+// A dependency with fixtures is seeded once healthy, and what depends on it starts after the
+// seed, even when it only asked for the dependency to be started; a kept, running dependency
+// is seeded too, so a new or changed fixture is applied by a plain `up`.
+func TestFixturesAreSeededBeforeDependents(t *testing.T) {
+	p := stack()
+	mysql := p.Services["mysql"]
+	mysql.Extensions = types.Extensions{"x-devenv": map[string]any{"kind": "dependency", "dependency": "mysql", "fixtures": "/src/fixtures/mysql"}}
+	p.Services["mysql"] = mysql
+	migrate := p.Services["migrate"]
+	migrate.DependsOn = types.DependsOnConfig{"mysql": {Condition: types.ServiceConditionStarted, Required: true}}
+	p.Services["migrate"] = migrate
+	obs := Observed{
+		Containers: map[string]ObservedContainer{"mysql": running("h-mysql"), "api": running("h-api"),
+			"migrate": {ID: "id-m", ConfigHash: "h-migrate", Running: false, ExitCode: 1}},
+		Networks: map[string]bool{"shop_default": true}, Volumes: map[string]bool{"shop_mysql-data": true},
+		Images: map[string]bool{"mysql:8.4": true, "acme/migrate:1": true, "shop-api:dev": true},
+	}
+	pl, err := Up(p, obs, hashes(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `run:mysql (keep)
+ready:mysql (healthy) after run:mysql
+seed:mysql after ready:mysql
+run:migrate (start) after ready:mysql, seed:mysql
+ready:migrate (completed) after run:migrate
+run:api (keep) after ready:migrate, ready:mysql, seed:mysql
+`
+	if got := pl.String(); got != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Where fixtures are kept is not container configuration: a new fixtures folder must not
+// replace a running database.
+func TestConfigHashIgnoresFixtures(t *testing.T) {
+	s := stack().Services["mysql"]
+	s.Extensions = types.Extensions{"x-devenv": map[string]any{"kind": "dependency"}}
+	before := ConfigHash(s, nil)
+	s.Extensions = types.Extensions{"x-devenv": map[string]any{"kind": "dependency", "fixtures": "/src/fixtures/mysql"}}
+	if after := ConfigHash(s, nil); after != before {
+		t.Errorf("hash changed from %s to %s when a fixtures folder appeared", before, after)
+	}
+	if _, ok := s.Extensions["x-devenv"].(map[string]any)["fixtures"]; !ok {
+		t.Error("ConfigHash removed fixtures from the caller's service")
+	}
+}

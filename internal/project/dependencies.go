@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"net/url"
+	"os"
 
 	"github.com/devenv/devenv/internal/config"
 )
@@ -28,6 +29,9 @@ type Dependency struct {
 	// Extra published ports (RabbitMQ's management API), container port → preferred host port.
 	ExtraPorts                                    map[uint16]uint16
 	User, Password, Database, VHost, RootPassword string
+	// Fixtures is the folder of fixture files to seed it with (absolute); "" when that folder
+	// does not exist.
+	Fixtures string
 }
 
 // Dependencies lists the enabled dependencies of cfg in a fixed order.
@@ -37,11 +41,13 @@ func Dependencies(cfg *config.Config) []Dependency {
 		deps = append(deps, Dependency{
 			Kind: KindMySQL, Image: m.Image, ContainerPort: 3306, HostPort: portOr(m.Port, 3306), PinnedPort: m.Port != 0,
 			User: m.User, Password: m.Password, Database: m.Database, RootPassword: m.RootPassword,
+			Fixtures: existingDir(m.Fixtures),
 		})
 	}
 	if r := cfg.Dependencies.Redis; r != nil {
 		deps = append(deps, Dependency{
 			Kind: KindRedis, Image: r.Image, ContainerPort: 6379, HostPort: portOr(r.Port, 6379), PinnedPort: r.Port != 0,
+			Fixtures: existingDir(r.Fixtures),
 		})
 	}
 	if q := cfg.Dependencies.RabbitMQ; q != nil {
@@ -49,9 +55,18 @@ func Dependencies(cfg *config.Config) []Dependency {
 			Kind: KindRabbitMQ, Image: q.Image, ContainerPort: 5672, HostPort: portOr(q.Port, 5672), PinnedPort: q.Port != 0,
 			ExtraPorts: map[uint16]uint16{15672: portOr(q.ManagementPort, 15672)},
 			User:       q.User, Password: q.Password, VHost: q.VHost,
+			Fixtures: existingDir(q.Fixtures),
 		})
 	}
 	return deps
+}
+
+// existingDir is dir if it is a folder: the default fixtures folder is optional.
+func existingDir(dir string) string {
+	if st, err := os.Stat(dir); dir != "" && err == nil && st.IsDir() {
+		return dir
+	}
+	return ""
 }
 
 func portOr(p int, def uint16) uint16 {
@@ -124,6 +139,9 @@ func (d Dependency) composeService(volumeName string) map[string]any {
 		// port_fallback: a default host port that is taken (a MySQL on the host) is replaced by a
 		// free one at `up`; a port the user pinned is not, and a clash fails instead.
 		ExtensionKey: map[string]any{"kind": "dependency", "dependency": d.Kind, "port_fallback": !d.PinnedPort},
+	}
+	if d.Fixtures != "" {
+		svc[ExtensionKey].(map[string]any)["fixtures"] = d.Fixtures
 	}
 	for cport, hport := range d.ExtraPorts {
 		svc["ports"] = append(svc["ports"].([]any), fmt.Sprintf("127.0.0.1:%d:%d", hport, cport))

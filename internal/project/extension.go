@@ -11,6 +11,7 @@ type Extension struct {
 	Template     string // the template an app service was built from
 	Job          bool   // a one-shot service
 	PortFallback bool   // a taken default host port may move to a free one
+	Fixtures     string // a dependency's fixtures folder, absolute; "" when it has none
 	ReadyHTTP    *ReadyHTTP
 }
 
@@ -29,6 +30,7 @@ func ExtensionOf(s types.ServiceConfig) Extension {
 	e.Template, _ = m["template"].(string)
 	e.Job, _ = m["job"].(bool)
 	e.PortFallback, _ = m["port_fallback"].(bool)
+	e.Fixtures, _ = m["fixtures"].(string)
 	if r, ok := m["ready_http"].(map[string]any); ok {
 		port, _ := r["port"].(int)
 		path, _ := r["path"].(string)

@@ -33,9 +33,12 @@ func exampleStack(t testing.TB, e *Env, apiEnv string) {
 	}
 	yaml := string(data)
 	for old, repl := range map[string]string{
-		`ports: ["5173:5173"]`: `ports: ["5173"]`,
-		`ports: ["8080:8080"]`: `ports: ["8080"]`,
-		`extra_hosts: [`:       `extra_hosts: ["devenv-test.internal:10.11.12.13", `,
+		`ports: ["5173:5173"]`:           `ports: ["5173"]`,
+		`ports: ["8080:8080"]`:           `ports: ["8080"]`,
+		`extra_hosts: [`:                 `extra_hosts: ["devenv-test.internal:10.11.12.13", `,
+		`fixtures: ../fixtures/mysql`:    `fixtures: fixtures/mysql`,
+		`fixtures: ../fixtures/redis`:    `fixtures: fixtures/redis`,
+		`fixtures: ../fixtures/rabbitmq`: `fixtures: fixtures/rabbitmq`,
 	} {
 		if !strings.Contains(yaml, old) {
 			t.Fatalf("example/devenv.yaml no longer has %q: update exampleStack", old)
@@ -46,6 +49,9 @@ func exampleStack(t testing.TB, e *Env, apiEnv string) {
 		yaml = strings.Replace(yaml, `ports: ["8080"]`, `ports: ["8080"]`+"\n    env: {"+apiEnv+"}", 1)
 	}
 	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), yaml)
+	if err := os.CopyFS(filepath.Join(e.Dir, "fixtures"), os.DirFS(filepath.Join(repoRoot(), "fixtures"))); err != nil && !os.IsExist(err) {
+		t.Fatal(err)
+	}
 	for _, s := range [][2]string{{"web", "frontend"}, {"api", "backend"}, {"jobs", "worker"}} {
 		if _, err := os.Stat(filepath.Join(e.Dir, s[0], "Dockerfile")); err == nil {
 			continue

@@ -1,0 +1,121 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/events"
+	"github.com/devenv/devenv/internal/seed"
+)
+
+// seededProject makes testProject's db a MySQL dependency with fixtures.
+func seededProject() *types.Project {
+	p := testProject()
+	db := p.Services["db"]
+	db.Extensions = types.Extensions{"x-devenv": map[string]any{"kind": "dependency", "dependency": "mysql", "fixtures": "/src/fixtures/mysql"}}
+	pw, user, root, name := "app", "app", "root", "app"
+	db.Environment = types.MappingWithEquals{"MYSQL_PASSWORD": &pw, "MYSQL_USER": &user, "MYSQL_ROOT_PASSWORD": &root, "MYSQL_DATABASE": &name}
+	p.Services["db"] = db
+	return p
+}
+
+func fakeSeeder(f *fakeEngine, err error) SeederFunc {
+	return func(_ context.Context, t seed.Target, dir string, opts seed.Options) (seed.Result, error) {
+		f.mu.Lock()
+		f.record("seed %s %s %s reset=%v", t.Kind, t.Addr, dir, opts.Reset)
+		f.mu.Unlock()
+		if err != nil {
+			return seed.Result{}, err
+		}
+		opts.Report(seed.Progress{File: "fixtures/mysql/01.sql"})
+		return seed.Result{Applied: []string{"fixtures/mysql/01.sql"}, UpToDate: 1}, nil
+	}
+}
+
+func TestUpSeedsADependencyBeforeWhatDependsOnIt(t *testing.T) {
+	f := newFakeEngine()
+	f.published["db"] = map[uint16]uint16{3306: 13306}
+	f.healthy["db"] = true
+	rec := &events.Recorder{}
+	o := newTestOrchestrator(f, rec)
+	o.seeder = fakeSeeder(f, nil)
+	if err := o.Up(context.Background(), seededProject(), UpOptions{Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	seedCall := "seed mysql 127.0.0.1:13306 /src/fixtures/mysql reset=false"
+	if i, j := f.indexOf(seedCall), f.indexOf("start migrate"); i < 0 || j < 0 || i > j {
+		t.Errorf("%q (at %d) must come before migrate starts (at %d); calls: %v", seedCall, i, j, f.calls)
+	}
+	if i, j := f.indexOf("start cache"), f.indexOf(seedCall); i > j {
+		t.Errorf("cache depends on nothing and must not wait for the seed; calls: %v", f.calls)
+	}
+	var got []string
+	for _, e := range rec.Events() {
+		if e.Kind == events.Seeding || e.Kind == events.Seeded {
+			got = append(got, string(e.Kind)+" "+e.Message)
+		}
+	}
+	if want := "seeding fixtures/mysql/01.sql|seeded applied 1 fixture file, 1 up to date"; strings.Join(got, "|") != want {
+		t.Errorf("seed events = %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+func TestUpFailsOnAFixtureAndStartsNoDependent(t *testing.T) {
+	f := newFakeEngine()
+	f.published["db"] = map[uint16]uint16{3306: 13306}
+	f.healthy["db"] = true
+	o := newTestOrchestrator(f, &events.Recorder{})
+	bad := &seed.FileError{File: "fixtures/mysql/02_data.sql", Line: 7, Err: errors.New("Error 1146: Table 'app.userz' doesn't exist"), Fix: "fix the statement"}
+	o.seeder = fakeSeeder(f, bad)
+	err := o.Up(context.Background(), seededProject(), UpOptions{Wait: true})
+	var se *ServiceError
+	if !errors.As(err, &se) || se.Step != "seed" || se.Service != "db" || !strings.Contains(err.Error(), "fixtures/mysql/02_data.sql:7:") || se.Hint() != "fix the statement" {
+		t.Fatalf("err = %v (hint %q), want the seed failure of db with its file and line", err, se.Hint())
+	}
+	if f.indexOf("start migrate") >= 0 {
+		t.Errorf("migrate started although db's fixtures failed: %v", f.calls)
+	}
+}
+
+func TestSeedChecksItsTargets(t *testing.T) {
+	f := newFakeEngine()
+	o := newTestOrchestrator(f, &events.Recorder{})
+	o.seeder = fakeSeeder(f, nil)
+	p := seededProject()
+	for _, tt := range []struct {
+		deps []string
+		want string
+	}{
+		{[]string{"cache"}, "cache is not a dependency of project shop (dependencies: db)"},
+		{nil, "db is not running"},
+	} {
+		err := o.Seed(context.Background(), p, SeedOptions{Dependencies: tt.deps})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Seed(%v) = %v, want %q", tt.deps, err, tt.want)
+		}
+	}
+	if err := o.Seed(context.Background(), testProject(), SeedOptions{}); err == nil || !strings.Contains(err.Error(), "nothing to seed") {
+		t.Errorf("Seed of a project without fixtures = %v, want nothing to seed", err)
+	}
+}
+
+func TestSeedResetsARunningDependency(t *testing.T) {
+	f := newFakeEngine()
+	f.published["db"] = map[uint16]uint16{3306: 13306}
+	f.healthy["db"] = true
+	o := newTestOrchestrator(f, &events.Recorder{})
+	o.seeder = fakeSeeder(f, nil)
+	p := seededProject()
+	if err := o.Up(context.Background(), p, UpOptions{Services: []string{"db"}, Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Seed(context.Background(), p, SeedOptions{Dependencies: []string{"db"}, Reset: true}); err != nil {
+		t.Fatal(err)
+	}
+	if f.indexOf("seed mysql 127.0.0.1:13306 /src/fixtures/mysql reset=true") < 0 {
+		t.Errorf("no reset seed; calls: %v", f.calls)
+	}
+}
