@@ -334,3 +334,68 @@ services:
 		t.Errorf("app is not running after the fix")
 	}
 }
+
+// Intent: the other fixture forms a real project has. MySQL: a gzipped mysqldump-style file
+// (executable comments, LOCK TABLES, a second database via USE, a procedure behind DELIMITER),
+// after which the next file runs in the project's own database again. Redis: a command file
+// with quoting and SELECT. RabbitMQ: definitions without vhost fields (a per-vhost export), a
+// message through the default exchange, and an unroutable message reported as an error.
+func TestFixtureFormats(t *testing.T) {
+	e := NewEnv(t)
+	dump := `/*!40101 SET NAMES utf8mb4 */;
+/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;
+CREATE DATABASE IF NOT EXISTS reports;
+USE reports;
+CREATE TABLE daily (day DATE PRIMARY KEY, note VARCHAR(100));
+LOCK TABLES daily WRITE;
+INSERT INTO daily VALUES ('2026-01-01','new year; quiet'),('2026-01-02','it''s busy');
+UNLOCK TABLES;
+DELIMITER ;;
+CREATE PROCEDURE count_days() BEGIN SELECT COUNT(*) FROM daily; END ;;
+DELIMITER ;
+/*!40014 SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS */;
+`
+	writeFile(t, filepath.Join(e.Dir, "fixtures", "mysql", "02_app.sql"), "CREATE TABLE in_app (id INT);\nINSERT INTO in_app VALUES (1);\n")
+	writeGzip(t, filepath.Join(e.Dir, "fixtures", "mysql", "01_dump.sql.gz"), dump)
+	writeFile(t, filepath.Join(e.Dir, "fixtures", "redis", "cmds.redis"), "# a command file\nSET greeting \"hello world\"\nHSET h a 1 b 2\nSELECT 1\nSET in_db1 yes\n")
+	writeFile(t, filepath.Join(e.Dir, "fixtures", "rabbitmq", "queues.json"), `{"queues": [{"name": "audit", "durable": true, "auto_delete": false, "arguments": {}}]}`)
+	writeFile(t, filepath.Join(e.Dir, "fixtures", "rabbitmq", "audit.yaml"), "messages:\n  - routing_key: audit\n    body: first\n")
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "dependencies:\n  mysql: {}\n  redis: {}\n  rabbitmq: {}\n")
+	e.up()
+	ps := e.ps()
+	db := e.rootDB(ps["mysql"])
+	if got := queryString(t, db, "SELECT note FROM reports.daily WHERE day = '2026-01-02'"); got != "it's busy" {
+		t.Errorf("reports.daily = %q", got)
+	}
+	if got := queryString(t, db, "SELECT COUNT(*) FROM app.in_app"); got != "1" {
+		t.Errorf("02_app.sql did not run in the project's database: %s rows in app.in_app", got)
+	}
+	if got := queryString(t, db, "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'reports' AND ROUTINE_NAME = 'count_days'"); got != "1" {
+		t.Errorf("procedure count_days missing")
+	}
+	ctx := e.Context(time.Minute)
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + ps["redis"].hostPort(t, 6379)})
+	defer rdb.Close()
+	if got := rdb.Get(ctx, "greeting").Val(); got != "hello world" {
+		t.Errorf("greeting = %q", got)
+	}
+	if got := rdb.HGet(ctx, "h", "b").Val(); got != "2" {
+		t.Errorf("h.b = %q", got)
+	}
+	db1 := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + ps["redis"].hostPort(t, 6379), DB: 1})
+	defer db1.Close()
+	if got := db1.Get(ctx, "in_db1").Val(); got != "yes" || rdb.Exists(ctx, "in_db1").Val() != 0 {
+		t.Errorf("SELECT 1 in the command file was not followed")
+	}
+	api := rabbitAPI{t: t, base: "http://127.0.0.1:" + ps["rabbitmq"].hostPort(t, 15672)}
+	api.waitQueueMessages("audit", 1)
+
+	writeFile(t, filepath.Join(e.Dir, "fixtures", "rabbitmq", "zz.yaml"), "messages:\n  - exchange: amq.topic\n    routing_key: nobody.listens\n    body: lost\n")
+	r := e.Devenv(e.stackEnv(), "seed", "rabbitmq")
+	if r.ExitCode != 1 || !strings.Contains(r.Stderr, "fixtures/rabbitmq/zz.yaml:2: message 1 was not routed to any queue") {
+		t.Errorf("an unroutable message: exit %d\n%s", r.ExitCode, r.Stderr)
+	}
+	if r := e.Devenv(e.stackEnv(), "seed", "postgres"); r.ExitCode != 1 || !strings.Contains(r.Stderr, "postgres is not a dependency") {
+		t.Errorf("seed of an unknown dependency: exit %d\n%s", r.ExitCode, r.Stderr)
+	}
+}
