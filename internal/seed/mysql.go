@@ -166,15 +166,15 @@ func (a *mysqlApplier) apply(ctx context.Context, f File) (err error) {
 		}
 	}()
 	b := &mysqlBatch{conn: conn, file: f, max: a.batchMax}
-	stmts := newStatementReader(r)
-	for {
-		st, err := stmts.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	// The file is split while the server executes: reading and parsing overlap the round
+	// trips instead of adding to them. The queue is short, so memory stays a few statements.
+	pctx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	for item := range readStatements(pctx, r) {
+		if item.err != nil {
+			return &FileError{File: f.Shown, Line: item.line, Err: item.err, Fix: "fix the file, then run devenv seed mysql (or devenv up)"}
 		}
-		if err != nil {
-			return &FileError{File: f.Shown, Line: stmts.line, Err: err, Fix: "fix the file, then run devenv seed mysql (or devenv up)"}
-		}
+		st := item.st
 		kw := firstKeyword(st.Text)
 		switch {
 		case kw == "LOCK" || kw == "UNLOCK":
@@ -207,6 +207,38 @@ func (a *mysqlApplier) apply(ctx context.Context, f File) (err error) {
 		return &FileError{File: f.Shown, Err: err, Fix: "run devenv seed mysql again"}
 	}
 	return nil
+}
+
+type statementOrError struct {
+	st   Statement
+	err  error
+	line int // where reading stopped, for err
+}
+
+// readStatements splits r in its own goroutine, which ends at the end of r, on a read error,
+// or when ctx is cancelled (the consumer stopped early); it closes the channel it returns.
+func readStatements(ctx context.Context, r io.Reader) <-chan statementOrError {
+	out := make(chan statementOrError, 4)
+	go func() {
+		defer close(out)
+		sr := newStatementReader(r)
+		for {
+			st, err := sr.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			item := statementOrError{st: st, err: err, line: sr.line}
+			select {
+			case out <- item:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // openSQL opens a .sql or .sql.gz file as a stream of SQL text.
