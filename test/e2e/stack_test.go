@@ -129,7 +129,9 @@ func httpGet(t testing.TB, url string) (int, string) {
 // Intent: the bundled example stack (frontend, backend, worker + MySQL, Redis, RabbitMQ) comes
 // up healthy from nothing with one command; the backend answers on its loopback port and reaches
 // all three dependencies with only the settings devenv injected; every extra host resolves in
-// every container; a second up is a no-op; changing one service recreates only it.
+// every container; the example's fixtures are in, and the worker has already processed the job
+// message they publish (day one: a working app, not an empty one); a second up is a no-op;
+// changing one service recreates only it.
 func TestUpExampleStack(t *testing.T) {
 	e := NewEnv(t)
 	exampleStack(t, e, "")
@@ -148,6 +150,18 @@ func TestUpExampleStack(t *testing.T) {
 	if code != http.StatusOK || !contains(body, `"mysql":"up"`, `"redis":"up"`, `"rabbitmq":"up"`) {
 		t.Fatalf("api /health = %d %s", code, body)
 	}
+	db := e.mysqlOf(ps["mysql"])
+	var customers int
+	if err := db.QueryRow("SELECT COUNT(*) FROM customers").Scan(&customers); err != nil || customers != 3 {
+		t.Errorf("customers = %d (%v), want the 3 of fixtures/mysql/02_data.sql", customers, err)
+	}
+	e.Eventually(ps["jobs"].ID, 30*time.Second, 100*time.Millisecond, func(ctx context.Context) error {
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM processed_jobs WHERE body = 'welcome job'").Scan(&n); err != nil || n != 1 {
+			return fmt.Errorf("the worker has processed the fixtures' welcome job %d times (%v)", n, err)
+		}
+		return nil
+	})
 	for _, svc := range services {
 		for host, want := range map[string]string{"devenv-test.internal": "10.11.12.13", "registry.example.internal": "127.0.0.1", "host.docker.internal": ""} {
 			res, err := e.Engine.Exec(e.Context(time.Minute), ps[svc].ID, []string{"getent", "hosts", host})
