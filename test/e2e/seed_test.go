@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -42,19 +40,7 @@ services:
 }
 
 // rootDB connects to the project's MySQL as root, which can read devenv's record.
-func (e *Env) rootDB(row psEntry) *sql.DB {
-	e.t.Helper()
-	cfg := mysql.NewConfig()
-	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = "root", "root", "tcp", "127.0.0.1:"+row.hostPort(e.t, 3306), "app"
-	cfg.Logger = silentLogger{}
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	db := sql.OpenDB(conn)
-	e.t.Cleanup(func() { _ = db.Close() })
-	return db
-}
+func (e *Env) rootDB(row psEntry) *sql.DB { return e.mysqlAs(row, "root", "root") }
 
 func queryString(t *testing.T, db *sql.DB, q string) string {
 	t.Helper()
@@ -197,15 +183,7 @@ func TestFixturesAreSeededOnceAndReset(t *testing.T) {
 		t.Errorf("policy emails-expire = %+v", policy)
 	}
 	api.waitQueueMessages("emails", 1)
-	conn, err := amqp.Dial("amqp://app:app@127.0.0.1:" + ps["rabbitmq"].hostPort(t, 5672) + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := e.amqpChannel(ps["rabbitmq"])
 	msg, ok, err := ch.Get("emails", false)
 	if err != nil || !ok || msg.ContentType != "application/json" || !strings.Contains(string(msg.Body), `"to":"ada@example.com"`) || msg.Headers["source"] != "fixtures" {
 		t.Fatalf("emails message = %+v %v %v", msg, ok, err)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	amqp "github.com/rabbitmq/amqp091-go"
 )
 
 // exampleStack writes the bundled example (example/devenv.yaml: frontend, backend and worker
@@ -233,10 +234,13 @@ func TestDataSurvivesDown(t *testing.T) {
 	}
 }
 
-func (e *Env) mysqlOf(row psEntry) *sql.DB {
+func (e *Env) mysqlOf(row psEntry) *sql.DB { return e.mysqlAs(row, "app", "app") }
+
+// mysqlAs connects to the project's database as user; the connection closes with the test.
+func (e *Env) mysqlAs(row psEntry, user, password string) *sql.DB {
 	e.t.Helper()
 	cfg := mysql.NewConfig()
-	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = "app", "app", "tcp", "127.0.0.1:"+row.hostPort(e.t, 3306), "app"
+	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = user, password, "tcp", "127.0.0.1:"+row.hostPort(e.t, 3306), "app"
 	cfg.Logger = silentLogger{}
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
@@ -245,6 +249,21 @@ func (e *Env) mysqlOf(row psEntry) *sql.DB {
 	db := sql.OpenDB(conn)
 	e.t.Cleanup(func() { _ = db.Close() })
 	return db
+}
+
+// amqpChannel opens a channel to the project's RabbitMQ as its user; it closes with the test.
+func (e *Env) amqpChannel(row psEntry) *amqp.Channel {
+	e.t.Helper()
+	conn, err := amqp.Dial("amqp://app:app@127.0.0.1:" + row.hostPort(e.t, 5672) + "/")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { _ = conn.Close() })
+	ch, err := conn.Channel()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ch
 }
 
 func mustExec(t testing.TB, db *sql.DB, q string) {

@@ -85,15 +85,7 @@ func TestInitScaffoldsARunningStack(t *testing.T) {
 		t.Fatalf("backend /health = %d %s", code, body)
 	}
 
-	conn, err := amqp.Dial("amqp://app:app@127.0.0.1:" + ps["rabbitmq"].hostPort(t, 5672) + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := e.amqpChannel(ps["rabbitmq"])
 	ctx := e.Context(time.Minute)
 	if err := ch.PublishWithContext(ctx, "", "jobs", false, false, amqp.Publishing{Body: []byte("resize image 42")}); err != nil {
 		t.Fatal(err)
