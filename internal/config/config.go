@@ -101,6 +101,9 @@ type MySQL struct {
 	// Fixtures is the directory of *.sql and *.sql.gz files applied in name order; default
 	// fixtures/mysql. After Load it is absolute.
 	Fixtures string `mapstructure:"fixtures"`
+	// FixturesAfter names services (migration jobs, typically) that must finish before the
+	// fixtures are applied; they do not wait for the fixtures themselves.
+	FixturesAfter []string `mapstructure:"fixtures_after"`
 }
 
 // Redis configures the redis dependency.
@@ -110,7 +113,8 @@ type Redis struct {
 	Port    int    `mapstructure:"port"` // host port; 0 = default 6379, falling back to a free one if taken
 	// Fixtures is the directory of key files (*.yaml, *.yml, *.json) and command files
 	// (*.redis); default fixtures/redis. After Load it is absolute.
-	Fixtures string `mapstructure:"fixtures"`
+	Fixtures      string   `mapstructure:"fixtures"`
+	FixturesAfter []string `mapstructure:"fixtures_after"` // as for MySQL
 }
 
 // RabbitMQ configures the rabbitmq dependency.
@@ -124,5 +128,6 @@ type RabbitMQ struct {
 	ManagementPort int    `mapstructure:"management_port"` // HTTP API host port; 0 = default 15672 with fallback
 	// Fixtures is the directory of definitions (*.json, the management plugin's format) and
 	// messages (*.yaml, *.yml) files; default fixtures/rabbitmq. After Load it is absolute.
-	Fixtures string `mapstructure:"fixtures"`
+	Fixtures      string   `mapstructure:"fixtures"`
+	FixturesAfter []string `mapstructure:"fixtures_after"` // as for MySQL
 }

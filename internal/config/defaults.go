@@ -97,21 +97,22 @@ func validProjectName(s string) bool {
 // fixtureDir is one enabled dependency's fixtures setting, for the code that defaults, resolves
 // and checks all three the same way.
 type fixtureDir struct {
-	kind string
-	dir  *string
+	kind  string
+	dir   *string
+	after []string
 }
 
 func (cfg *Config) fixtureDirs() []fixtureDir {
 	var out []fixtureDir
 	d := cfg.Dependencies
 	if d.MySQL != nil {
-		out = append(out, fixtureDir{"mysql", &d.MySQL.Fixtures})
+		out = append(out, fixtureDir{"mysql", &d.MySQL.Fixtures, d.MySQL.FixturesAfter})
 	}
 	if d.Redis != nil {
-		out = append(out, fixtureDir{"redis", &d.Redis.Fixtures})
+		out = append(out, fixtureDir{"redis", &d.Redis.Fixtures, d.Redis.FixturesAfter})
 	}
 	if d.RabbitMQ != nil {
-		out = append(out, fixtureDir{"rabbitmq", &d.RabbitMQ.Fixtures})
+		out = append(out, fixtureDir{"rabbitmq", &d.RabbitMQ.Fixtures, d.RabbitMQ.FixturesAfter})
 	}
 	return out
 }

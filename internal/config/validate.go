@@ -278,6 +278,20 @@ func (c *checker) dependencies() {
 			"use another user name, and root_password for root")
 	}
 	for _, f := range c.cfg.fixtureDirs() {
+		seen := map[string]bool{}
+		for i, name := range f.after {
+			key := fmt.Sprintf("dependencies.%s.fixtures_after[%d]", f.kind, i)
+			switch {
+			case strings.TrimSpace(name) == "":
+				c.add(key, "empty service name", "name a service (a migration job, say) that must finish before the fixtures are applied")
+			case seen[name]:
+				c.add(key, fmt.Sprintf("%s is listed twice", quote(name)), "remove one of them")
+			case isDependencyKind(name):
+				c.add(key, fmt.Sprintf("%s is a dependency, not a service", quote(name)),
+					"name services here; dependencies are seeded in parallel, each once it is healthy")
+			}
+			seen[name] = true
+		}
 		key := "dependencies." + f.kind + ".fixtures"
 		_, fromEnv := c.src.fromEnv[key]
 		if !c.src.given[key] && !fromEnv {

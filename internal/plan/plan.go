@@ -142,11 +142,12 @@ func (p *Plan) Ordered() []*Op {
 func ConfigHash(s types.ServiceConfig, hostPorts map[uint32]string) string {
 	s.Name = ""
 	ext := s.Extensions
-	if m, ok := ext[project.ExtensionKey].(map[string]any); ok && m["fixtures"] != nil {
+	if m, ok := ext[project.ExtensionKey].(map[string]any); ok && (m["fixtures"] != nil || m["fixtures_after"] != nil) {
 		// Seeding is not the container's configuration: adding a fixtures folder must not
 		// replace a running database.
 		m = maps.Clone(m)
 		delete(m, "fixtures")
+		delete(m, "fixtures_after")
 		ext = maps.Clone(ext)
 		ext[project.ExtensionKey] = m
 		s.Extensions = ext
@@ -181,7 +182,13 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 	seedOp := func(svc string) *Op {
 		r := add(&Op{ID: readyID(svc), Kind: "ready", Service: svc, Ready: ReadyHealthy})
 		r.Ready = stricter(r.Ready, ReadyHealthy)
-		return add(&Op{ID: "seed:" + svc, Kind: "seed", Service: svc, After: []string{r.ID}})
+		op := add(&Op{ID: "seed:" + svc, Kind: "seed", Service: svc, After: []string{r.ID}})
+		for _, after := range project.ExtensionOf(p.Services[svc]).FixturesAfter {
+			a := add(&Op{ID: readyID(after), Kind: "ready", Service: after, Ready: defaultReadiness(p.Services[after])})
+			a.Ready = stricter(a.Ready, defaultReadiness(p.Services[after]))
+			op.After = append(op.After, a.ID)
+		}
+		return op
 	}
 
 	for _, name := range selected {
@@ -255,7 +262,8 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 			r := add(&Op{ID: readyID(dep), Kind: "ready", Service: dep, Ready: readiness(d.Condition)})
 			r.Ready = stricter(r.Ready, readiness(d.Condition))
 			run.After = append(run.After, r.ID)
-			if hasFixtures(p.Services[dep]) {
+			// What the fixtures wait for (a migration) must not wait for them in turn.
+			if hasFixtures(p.Services[dep]) && !slices.Contains(project.ExtensionOf(p.Services[dep]).FixturesAfter, name) {
 				run.After = append(run.After, seedOp(dep).ID)
 			}
 		}
@@ -297,6 +305,9 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 		sort.Strings(op.After)
 		op.After = slices.Compact(op.After)
 	}
+	if ordered := pl.Ordered(); len(ordered) < len(pl.Ops) {
+		return nil, cycleError(pl, ordered)
+	}
 	if opts.RemoveOrphans && len(opts.Services) == 0 {
 		for svc, c := range obs.Containers {
 			if _, ok := p.Services[svc]; !ok {
@@ -305,6 +316,25 @@ func Up(p *types.Project, obs Observed, hashes map[string]string, opts Options) 
 		}
 	}
 	return pl, nil
+}
+
+// cycleError names the ops that wait on each other. depends_on cycles are refused when the
+// configuration is read; what is left is a service that fixtures_after names but that itself
+// waits (through depends_on) for a service that needs those fixtures.
+func cycleError(pl *Plan, ordered []*Op) error {
+	done := map[string]bool{}
+	for _, op := range ordered {
+		done[op.ID] = true
+	}
+	var stuck []string
+	for id, op := range pl.Ops {
+		if !done[id] && (op.Kind == "run" || op.Kind == "seed") {
+			stuck = append(stuck, id)
+		}
+	}
+	sort.Strings(stuck)
+	return fmt.Errorf("these steps wait on each other and could never start: %s; a service in fixtures_after must not depend on a service that needs those fixtures",
+		strings.Join(stuck, ", "))
 }
 
 // selection is the requested services plus everything they depend on, sorted.
@@ -323,6 +353,14 @@ func selection(p *types.Project, names []string) ([]string, error) {
 			return fmt.Errorf("no service %q in project %s (services: %s)", n, p.Name, strings.Join(p.ServiceNames(), ", "))
 		}
 		seen[n] = true
+		// Seeding a dependency needs what its fixtures wait for.
+		if hasFixtures(s) {
+			for _, after := range project.ExtensionOf(s).FixturesAfter {
+				if err := visit(after); err != nil {
+					return err
+				}
+			}
+		}
 		for dep := range s.DependsOn {
 			if _, ok := p.Services[dep]; ok {
 				if err := visit(dep); err != nil {

@@ -273,3 +273,46 @@ func TestConfigHashIgnoresFixtures(t *testing.T) {
 		t.Error("ConfigHash removed fixtures from the caller's service")
 	}
 }
+
+// fixtures_after: the migration job runs on the bare database, the fixtures after it, and the
+// app after both. A listed service that itself waits for the fixtures would never start.
+func TestFixturesAfterAMigration(t *testing.T) {
+	p := stack()
+	mysql := p.Services["mysql"]
+	mysql.Extensions = types.Extensions{"x-devenv": map[string]any{"kind": "dependency", "dependency": "mysql",
+		"fixtures": "/src/fixtures/mysql", "fixtures_after": []any{"migrate"}}}
+	p.Services["mysql"] = mysql
+	pl, err := Up(p, Observed{Images: map[string]bool{"mysql:8.4": true, "acme/migrate:1": true, "shop-api:dev": true},
+		Networks: map[string]bool{"shop_default": true}, Volumes: map[string]bool{"shop_mysql-data": true}}, hashes(), Options{Services: []string{"mysql"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `create:migrate (create)
+create:mysql (create)
+run:mysql (create) after create:mysql
+ready:mysql (healthy) after run:mysql
+run:migrate (create) after create:migrate, ready:mysql
+ready:migrate (completed) after run:migrate
+seed:mysql after ready:migrate, ready:mysql
+`
+	if got := pl.String(); got != want {
+		t.Errorf("up mysql: the job its fixtures wait for comes along\n%s\nwant:\n%s", got, want)
+	}
+	pl, err = Up(p, Observed{}, hashes(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pl.String(); !strings.Contains(got, "run:api (create) after create:api, ready:migrate, ready:mysql, seed:mysql\n") ||
+		!strings.Contains(got, "run:migrate (create) after create:migrate, ready:mysql\n") {
+		t.Errorf("api must wait for the seed, migrate must not:\n%s", got)
+	}
+
+	// api needs the fixtures; a migration that waits for api can never run before them.
+	migrate := p.Services["migrate"]
+	migrate.DependsOn["api"] = types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
+	p.Services["migrate"] = migrate
+	if _, err := Up(p, Observed{}, hashes(), Options{}); err == nil || !strings.Contains(err.Error(), "wait on each other") ||
+		!strings.Contains(err.Error(), "seed:mysql") {
+		t.Errorf("a cycle through fixtures_after: err = %v", err)
+	}
+}

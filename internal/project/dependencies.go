@@ -32,6 +32,8 @@ type Dependency struct {
 	// Fixtures is the folder of fixture files to seed it with (absolute); "" when that folder
 	// does not exist.
 	Fixtures string
+	// FixturesAfter are services that must be ready (a job: finished) before the fixtures run.
+	FixturesAfter []string
 }
 
 // Dependencies lists the enabled dependencies of cfg in a fixed order.
@@ -41,13 +43,13 @@ func Dependencies(cfg *config.Config) []Dependency {
 		deps = append(deps, Dependency{
 			Kind: KindMySQL, Image: m.Image, ContainerPort: 3306, HostPort: portOr(m.Port, 3306), PinnedPort: m.Port != 0,
 			User: m.User, Password: m.Password, Database: m.Database, RootPassword: m.RootPassword,
-			Fixtures: existingDir(m.Fixtures),
+			Fixtures: existingDir(m.Fixtures), FixturesAfter: m.FixturesAfter,
 		})
 	}
 	if r := cfg.Dependencies.Redis; r != nil {
 		deps = append(deps, Dependency{
 			Kind: KindRedis, Image: r.Image, ContainerPort: 6379, HostPort: portOr(r.Port, 6379), PinnedPort: r.Port != 0,
-			Fixtures: existingDir(r.Fixtures),
+			Fixtures: existingDir(r.Fixtures), FixturesAfter: r.FixturesAfter,
 		})
 	}
 	if q := cfg.Dependencies.RabbitMQ; q != nil {
@@ -55,7 +57,7 @@ func Dependencies(cfg *config.Config) []Dependency {
 			Kind: KindRabbitMQ, Image: q.Image, ContainerPort: 5672, HostPort: portOr(q.Port, 5672), PinnedPort: q.Port != 0,
 			ExtraPorts: map[uint16]uint16{15672: portOr(q.ManagementPort, 15672)},
 			User:       q.User, Password: q.Password, VHost: q.VHost,
-			Fixtures: existingDir(q.Fixtures),
+			Fixtures: existingDir(q.Fixtures), FixturesAfter: q.FixturesAfter,
 		})
 	}
 	return deps
@@ -140,8 +142,17 @@ func (d Dependency) composeService(volumeName string) map[string]any {
 		// free one at `up`; a port the user pinned is not, and a clash fails instead.
 		ExtensionKey: map[string]any{"kind": "dependency", "dependency": d.Kind, "port_fallback": !d.PinnedPort},
 	}
+	ext := svc[ExtensionKey].(map[string]any)
 	if d.Fixtures != "" {
-		svc[ExtensionKey].(map[string]any)["fixtures"] = d.Fixtures
+		ext["fixtures"] = d.Fixtures
+	}
+	// Kept even without a fixtures folder, so a mistyped name is reported before one appears.
+	if len(d.FixturesAfter) > 0 {
+		after := make([]any, len(d.FixturesAfter))
+		for i, a := range d.FixturesAfter {
+			after[i] = a
+		}
+		ext["fixtures_after"] = after
 	}
 	for cport, hport := range d.ExtraPorts {
 		svc["ports"] = append(svc["ports"].([]any), fmt.Sprintf("127.0.0.1:%d:%d", hport, cport))

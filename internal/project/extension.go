@@ -12,7 +12,9 @@ type Extension struct {
 	Job          bool   // a one-shot service
 	PortFallback bool   // a taken default host port may move to a free one
 	Fixtures     string // a dependency's fixtures folder, absolute; "" when it has none
-	ReadyHTTP    *ReadyHTTP
+	// FixturesAfter are the services that must be ready before the fixtures are applied.
+	FixturesAfter []string
+	ReadyHTTP     *ReadyHTTP
 }
 
 // ReadyHTTP is an HTTP path on a container port that answers 2xx once the service is ready.
@@ -31,6 +33,13 @@ func ExtensionOf(s types.ServiceConfig) Extension {
 	e.Job, _ = m["job"].(bool)
 	e.PortFallback, _ = m["port_fallback"].(bool)
 	e.Fixtures, _ = m["fixtures"].(string)
+	if after, ok := m["fixtures_after"].([]any); ok {
+		for _, a := range after {
+			if name, ok := a.(string); ok {
+				e.FixturesAfter = append(e.FixturesAfter, name)
+			}
+		}
+	}
 	if r, ok := m["ready_http"].(map[string]any); ok {
 		port, _ := r["port"].(int)
 		path, _ := r["path"].(string)

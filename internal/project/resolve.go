@@ -68,7 +68,23 @@ func Resolve(ctx context.Context, cfg *config.Config, opts Options) (*types.Proj
 	if err != nil {
 		return nil, fmt.Errorf("load project %s: %w", cfg.Name, err)
 	}
+	if err := checkFixturesAfter(p, cfg); err != nil {
+		return nil, err
+	}
 	return finish(p, cfg)
+}
+
+// checkFixturesAfter needs the whole project: the services named may come from a compose file.
+func checkFixturesAfter(p *types.Project, cfg *config.Config) error {
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		for _, after := range ExtensionOf(p.Services[name]).FixturesAfter {
+			if _, ok := p.Services[after]; !ok {
+				return fmt.Errorf("%s: dependencies.%s.fixtures_after names %q, which is not a service of the project (services: %s)",
+					cfg.File, name, after, strings.Join(p.ServiceNames(), ", "))
+			}
+		}
+	}
+	return nil
 }
 
 // model is devenv.yaml as a compose model: dependencies first become ordinary services, then app

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -268,7 +269,35 @@ func TestExtensionOfReadsWhatResolveWrote(t *testing.T) {
 	if e.Template != "backend" || e.ReadyHTTP == nil || *e.ReadyHTTP != (ReadyHTTP{Port: 8080, Path: "/ping"}) {
 		t.Errorf("api: %+v", e)
 	}
-	if e := ExtensionOf(types.ServiceConfig{}); e != (Extension{}) {
+	if e := ExtensionOf(types.ServiceConfig{}); !reflect.DeepEqual(e, Extension{}) {
 		t.Errorf("a plain compose service: %+v", e)
+	}
+}
+
+// fixtures_after may name a service of a compose file; a name that is no service is reported
+// with the key, even before a fixtures folder exists.
+func TestResolveChecksFixturesAfter(t *testing.T) {
+	cfg := exampleConfig(t)
+	if err := os.MkdirAll(filepath.Join(cfg.Dir, "fixtures", "mysql"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	compose := "services:\n  schema:\n    image: acme/schema:1\n"
+	if err := os.WriteFile(filepath.Join(cfg.Dir, "compose.extra.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Compose = []string{"compose.extra.yaml"}
+	cfg.Dependencies.MySQL.Fixtures = filepath.Join(cfg.Dir, "fixtures", "mysql")
+	cfg.Dependencies.MySQL.FixturesAfter = []string{"migrate", "schema"}
+	p, err := Resolve(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := ExtensionOf(service(t, p, "mysql")); e.Fixtures != cfg.Dependencies.MySQL.Fixtures || !reflect.DeepEqual(e.FixturesAfter, []string{"migrate", "schema"}) {
+		t.Errorf("mysql extension: %+v", e)
+	}
+	cfg.Dependencies.MySQL.Fixtures = filepath.Join(cfg.Dir, "no-such-folder")
+	cfg.Dependencies.MySQL.FixturesAfter = []string{"migrat"}
+	if _, err := Resolve(context.Background(), cfg, Options{}); err == nil || !strings.Contains(err.Error(), `dependencies.mysql.fixtures_after names "migrat", which is not a service`) {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -377,3 +377,37 @@ DELIMITER ;
 		t.Errorf("seed of an unknown dependency: exit %d\n%s", r.ExitCode, r.Stderr)
 	}
 }
+
+// Intent: fixtures that fill tables a migration job creates. With fixtures_after the job runs on
+// the bare database, the fixtures after it, and the app only after both.
+func TestFixturesAfterMigration(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "fixtures", "mysql", "01_accounts.sql"), "INSERT INTO accounts VALUES (1, 'ada'), (2, 'grace');\n")
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `
+dependencies:
+  mysql:
+    fixtures_after: [migrate]
+services:
+  migrate:
+    image: mysql:8.4
+    command: ["mysql", "-h", "mysql", "-uapp", "-papp", "app", "-e", "CREATE TABLE accounts (id INT PRIMARY KEY, name TEXT)"]
+    depends_on: [mysql]
+    job: true
+  app:
+    image: mysql:8.4
+    command: ["sh", "-c", "test \"$(mysql -h mysql -uapp -papp -N -e 'SELECT COUNT(*) FROM accounts' app)\" = 2"]
+    depends_on: [mysql]
+    job: true
+`)
+	r := e.up()
+	if got := seedLines(r); !slices.Equal(got, []string{"fixtures/mysql/01_accounts.sql"}) {
+		t.Fatalf("up applied %v\n%s", got, r.Stderr)
+	}
+	ps := e.ps()
+	if ps["migrate"].State != "exited" || ps["app"].State != "exited" {
+		t.Fatalf("migrate %+v, app %+v: both jobs should have finished", ps["migrate"], ps["app"])
+	}
+	if got := queryString(t, e.rootDB(ps["mysql"]), "SELECT COUNT(*) FROM accounts"); got != "2" {
+		t.Errorf("accounts = %s", got)
+	}
+}
