@@ -26,6 +26,7 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		NewCmdRestart(f, nil),
 		NewCmdExec(f, nil),
 		NewCmdShell(f, nil),
+		NewCmdTUI(f, nil),
 		NewCmdConfig(f, nil),
 		NewCmdTemplates(f, nil),
 		NewCmdAdd(f, nil),
