@@ -163,4 +163,3 @@ func (f *factory) afterDashboard(project string, out tui.Outcome, upErr error) {
 		fmt.Fprintf(w, "%s is still running: `devenv down` stops it, `devenv tui` reopens the dashboard, `devenv logs -f` follows it\n", project)
 	}
 }
-
