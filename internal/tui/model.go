@@ -18,6 +18,8 @@ type Options struct {
 	NoColor bool // https://no-color.org: attributes (bold, reverse) only
 	// Now is the clock uptime is measured with; tests fix it.
 	Now func() time.Time
+	// Location is the zone times are shown in (default: local).
+	Location *time.Location
 }
 
 type pane int
@@ -73,6 +75,9 @@ type Model struct {
 func NewModel(ctx context.Context, ctrl Controller, inbox *Inbox, opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Location == nil {
+		opts.Location = time.Local
 	}
 	m := &Model{
 		ctx: ctx, ctrl: ctrl, inbox: inbox, opts: opts,

@@ -129,20 +129,26 @@ type column struct {
 	width int
 	flex  bool // takes the width the others leave
 	right bool // numbers align right
+	drop  int  // narrow screens drop columns with the highest drop first; 0 never
+	cell  int  // index of the column's cell in a row
 }
 
 func tableColumns(nameWidth int) []column {
-	return []column{
+	cols := []column{
 		{title: "SERVICE", width: nameWidth},
-		{title: "KIND", width: 12},
+		{title: "KIND", width: 12, drop: 3},
 		{title: "STATE", width: 10},
-		{title: "HEALTH", width: 9},
-		{title: "PORTS", width: 5, flex: true},
-		{title: "UP", width: 6, right: true},
-		{title: "RST", width: 3, right: true},
-		{title: "CPU", width: 5, right: true},
-		{title: "MEM", width: 6, right: true},
+		{title: "HEALTH", width: 9, drop: 1},
+		{title: "PORTS", width: 5, flex: true, drop: 2},
+		{title: "UP", width: 6, right: true, drop: 5},
+		{title: "RST", width: 3, right: true, drop: 7},
+		{title: "CPU", width: 5, right: true, drop: 6},
+		{title: "MEM", width: 6, right: true, drop: 4},
 	}
+	for i := range cols {
+		cols[i].cell = i
+	}
+	return cols
 }
 
 // serviceRow formats one service; now is the clock for uptime, links turns ports into OSC 8
@@ -169,16 +175,34 @@ func serviceRow(info ServiceInfo, c ContainerState, st *Stats, now time.Time, li
 	return row{cells: []string{info.Name, kindLabel(info), stateLabel(c), healthLabel(c), ports, up, rst, cpu, mem}}
 }
 
-// fitColumns gives the flexible column what width leaves; 1-cell gaps separate columns.
+// fitColumns drops the least useful columns until the rest fit in width, then gives the
+// flexible column what is left; 1-cell gaps separate columns.
 func fitColumns(cols []column, width int) []column {
-	used := len(cols) - 1
-	for _, c := range cols {
-		used += c.width
-	}
 	out := append([]column(nil), cols...)
-	for i := range out {
-		if out[i].flex && width > used {
-			out[i].width += width - used
+	used := func() int {
+		n := len(out) - 1
+		for _, c := range out {
+			n += c.width
+		}
+		return n
+	}
+	for used() > width {
+		worst := -1
+		for i, c := range out {
+			if c.drop > 0 && (worst < 0 || c.drop > out[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		out = append(out[:worst], out[worst+1:]...)
+	}
+	if u := used(); u < width {
+		for i := range out {
+			if out[i].flex {
+				out[i].width += width - u
+			}
 		}
 	}
 	return out
@@ -193,8 +217,8 @@ func formatCells(cols []column, cells []string) string {
 			b.WriteByte(' ')
 		}
 		cell := ""
-		if i < len(cells) {
-			cell = cells[i]
+		if c.cell < len(cells) {
+			cell = cells[c.cell]
 		}
 		if ansi.StringWidth(cell) > c.width {
 			cell = ansi.Truncate(cell, c.width, "…")

@@ -180,9 +180,9 @@ func (m *Model) nameWidth() int {
 
 func (m *Model) tableLines(rows, w int) []string {
 	cols := fitColumns(tableColumns(m.nameWidth()), w-2)
-	titles := make([]string, len(cols))
-	for i, c := range cols {
-		titles[i] = c.title
+	titles := make([]string, len(tableColumns(0)))
+	for _, c := range cols {
+		titles[c.cell] = c.title
 	}
 	out := []string{"  " + m.styles.header.Render(formatCells(cols, titles))}
 	// Keep the selection in view when there are more services than rows.
@@ -362,7 +362,7 @@ func (m *Model) logLines(h, w int) []string {
 	for _, l := range lines {
 		prefix := fmt.Sprintf("%-*s │ ", nw, l.Service)
 		if m.timestamps {
-			prefix += l.At.Local().Format("15:04:05.000") + " "
+			prefix += l.At.In(m.opts.Location).Format("15:04:05.000") + " "
 		}
 		pw := ansi.StringWidth(prefix)
 		styled := m.styles.service[l.Service].Render(prefix)
@@ -371,7 +371,7 @@ func (m *Model) logLines(h, w int) []string {
 			rows = append(rows, styled+l.Text)
 			continue
 		}
-		for i, part := range strings.Split(ansi.Hardwrap(l.Text, avail, true), "\n") {
+		for i, part := range strings.Split(ansi.Wrap(l.Text, avail, ""), "\n") {
 			if i == 0 {
 				rows = append(rows, styled+part)
 			} else {
@@ -392,7 +392,7 @@ func (m *Model) activityLines(h int) []string {
 	var out []string
 	start := max(len(m.activity)-h, 0)
 	for _, a := range m.activity[start:] {
-		line := a.at.Local().Format("15:04:05") + " " + a.text
+		line := a.at.In(m.opts.Location).Format("15:04:05") + " " + a.text
 		switch a.kind {
 		case events.Failed:
 			line = m.styles.bad.Render(line)
@@ -448,7 +448,7 @@ func (m *Model) footer() string {
 	case m.help:
 		return m.styles.dim.Render("esc or ?: close help")
 	}
-	return m.styles.dim.Render("enter: only · a: all · /: filter · r restart · b rebuild · s stop/start · f seed · e shell · g graph · D down")
+	return m.styles.dim.Render("r restart  b rebuild  s stop/start  f seed  e shell  / filter  g graph  ? keys")
 }
 
 // scrollUp moves the logs window n lines back and stops following.
