@@ -51,6 +51,7 @@ type Model struct {
 	states   map[string]ContainerState
 	stats    map[string]Stats
 	last     map[string]*events.Event // each service's latest progress event
+	ready    map[string]time.Time     // when devenv's own readiness check passed, per service
 	activity []activity
 	busy     map[string]string // service → action in flight
 
@@ -83,6 +84,7 @@ func NewModel(ctx context.Context, ctrl Controller, inbox *Inbox, opts Options) 
 		ctx: ctx, ctrl: ctrl, inbox: inbox, opts: opts,
 		services: ctrl.Services(),
 		states:   map[string]ContainerState{}, stats: map[string]Stats{}, last: map[string]*events.Event{},
+		ready:  map[string]time.Time{},
 		busy:   map[string]string{},
 		follow: true, width: 80, height: 24,
 	}
@@ -225,9 +227,16 @@ func (m *Model) apply(v any) {
 			e := v
 			m.last[v.Service] = &e
 		}
+		if v.Kind == events.Healthy && v.Service != "" {
+			m.ready[v.Service] = v.Time
+			if c, ok := m.states[v.Service]; ok {
+				m.states[v.Service] = m.withReadiness(c)
+			}
+		}
 		m.note(v.Kind, formatEvent(v))
 	case ContainerState:
 		prev, had := m.states[v.Service]
+		v = m.withReadiness(v)
 		if v.State == "" {
 			delete(m.states, v.Service)
 		} else {
@@ -243,6 +252,16 @@ func (m *Model) apply(v any) {
 	case statsMsg:
 		m.stats[v.service] = v.stats
 	}
+}
+
+// withReadiness trusts devenv's own readiness check (a real client's login or PING, every 25 ms)
+// over the engine's healthcheck, which may not have run yet: a dependency devenv saw ready since
+// the container started is healthy.
+func (m *Model) withReadiness(c ContainerState) ContainerState {
+	if at, ok := m.ready[c.Service]; ok && c.State == "running" && c.Health == "starting" && !at.Before(c.StartedAt) {
+		c.Health = "healthy"
+	}
+	return c
 }
 
 func (m *Model) known(service string) bool {

@@ -132,6 +132,15 @@ func TestEventsUpdateTheView(t *testing.T) {
 	if !strings.Contains(frame, "api: health healthy") || !strings.Contains(frame, "running    healthy") {
 		t.Fatalf("a health change is not shown:\n%s", frame)
 	}
+	// devenv's own readiness check is trusted over an engine healthcheck that has not run yet.
+	m.Update(updatesMsg{ContainerState{Service: "redis", ID: "r2", State: "running", Health: "starting", StartedAt: base, Action: "start"}})
+	if !strings.Contains(rowOf(screen(m), "redis"), "starting") {
+		t.Fatalf("redis: %q", rowOf(screen(m), "redis"))
+	}
+	m.Update(updatesMsg{events.Event{Time: base.Add(time.Second), Service: "redis", Kind: events.Healthy}})
+	if !strings.Contains(rowOf(screen(m), "redis"), "healthy") {
+		t.Fatalf("redis after devenv saw it ready: %q", rowOf(screen(m), "redis"))
+	}
 	// A kind this dashboard has never heard of (the hot-reload watcher's) still shows.
 	m.Update(updatesMsg{events.Event{Time: base, Service: "web", Kind: events.Kind("reloaded"), Message: "src/App.tsx changed"}})
 	if !strings.Contains(screen(m), "web          reloaded src/App.tsx changed") {
@@ -350,4 +359,13 @@ func itoa(i int) string {
 		b = append([]byte{byte('0' + i%10)}, b...)
 	}
 	return string(b)
+}
+
+func rowOf(frame, service string) string {
+	for _, r := range strings.Split(frame, "\n") {
+		if f := strings.Fields(strings.TrimPrefix(r, ">")); len(f) > 2 && f[0] == service {
+			return r
+		}
+	}
+	return ""
 }
