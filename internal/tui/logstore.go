@@ -169,34 +169,35 @@ func (s *LogStore) selected(q Query) []*ring {
 func (s *LogStore) Before(q Query, k *Key, n int) []LogLine {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	rs := s.selected(q)
-	idx := make([]int, len(rs))
-	for i, r := range rs {
-		if k == nil {
-			idx[i] = r.len() - 1
-		} else {
-			idx[i] = r.lastAtOrBefore(*k)
+	// The n newest wanted lines overall are among each service's n newest: find those service by
+	// service (a filter looks at each line once), then merge them in time order.
+	var lists [][]*LogLine
+	for _, r := range s.selected(q) {
+		i := r.len() - 1
+		if k != nil {
+			i = r.lastAtOrBefore(*k)
 		}
+		var list []*LogLine // newest first
+		for ; i >= 0 && len(list) < n; i-- {
+			if l := r.at(i); q.wants(l) {
+				list = append(list, l)
+			}
+		}
+		lists = append(lists, list)
 	}
 	out := make([]LogLine, 0, n)
 	for len(out) < n {
 		best := -1
-		for i, r := range rs {
-			if idx[i] < 0 {
-				continue
-			}
-			if best < 0 || rs[best].at(idx[best]).key().less(r.at(idx[i]).key()) {
+		for i, list := range lists {
+			if len(list) > 0 && (best < 0 || lists[best][0].key().less(list[0].key())) {
 				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
-		l := rs[best].at(idx[best])
-		idx[best]--
-		if q.wants(l) {
-			out = append(out, *l)
-		}
+		out = append(out, *lists[best][0])
+		lists[best] = lists[best][1:]
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
@@ -209,32 +210,33 @@ func (s *LogStore) Before(q Query, k *Key, n int) []LogLine {
 func (s *LogStore) After(q Query, k *Key, n int) []LogLine {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	rs := s.selected(q)
-	idx := make([]int, len(rs))
-	for i, r := range rs {
+	var lists [][]*LogLine
+	for _, r := range s.selected(q) {
+		i := 0
 		if k != nil {
-			idx[i] = r.lastAtOrBefore(*k) + 1
+			i = r.lastAtOrBefore(*k) + 1
 		}
+		var list []*LogLine // oldest first
+		for ; i < r.len() && len(list) < n; i++ {
+			if l := r.at(i); q.wants(l) {
+				list = append(list, l)
+			}
+		}
+		lists = append(lists, list)
 	}
 	out := make([]LogLine, 0, n)
 	for len(out) < n {
 		best := -1
-		for i, r := range rs {
-			if idx[i] >= r.len() {
-				continue
-			}
-			if best < 0 || r.at(idx[i]).key().less(rs[best].at(idx[best]).key()) {
+		for i, list := range lists {
+			if len(list) > 0 && (best < 0 || list[0].key().less(lists[best][0].key())) {
 				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
-		l := rs[best].at(idx[best])
-		idx[best]++
-		if q.wants(l) {
-			out = append(out, *l)
-		}
+		out = append(out, *lists[best][0])
+		lists[best] = lists[best][1:]
 	}
 	return out
 }

@@ -74,13 +74,13 @@ func talkerService(t testing.TB, dir, name string, env map[string]string, extra 
 
 // terminal is a tmux server of one test's own with one window: a real terminal, as a person's.
 type terminal struct {
-	t      *testing.T
+	t      testing.TB
 	e      *Env
 	socket string
 	screen string
 }
 
-func newTerminal(t *testing.T, e *Env, w, h int, command string) *terminal {
+func newTerminal(t testing.TB, e *Env, w, h int, command string) *terminal {
 	t.Helper()
 	term := &terminal{t: t, e: e, socket: "devenv-" + e.Project}
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", term.socket, "kill-server").Run() })
@@ -195,6 +195,11 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("the dashboard lacks %q:\n%s", want, screen)
 		}
 	}
+	// CPU and memory arrive from the engine's stats stream.
+	term.waitFor("api's memory use", 30*time.Second, func(s string) bool {
+		f := strings.Fields(rowOf(s, "api"))
+		return len(f) > 0 && (strings.HasSuffix(f[len(f)-1], "K") || strings.HasSuffix(f[len(f)-1], "M")) && strings.HasSuffix(f[len(f)-2], "%")
+	})
 	// Both apps' lines, interleaved.
 	screen = term.waitFor("both apps' logs", 30*time.Second, func(s string) bool {
 		rows := logRows(s)

@@ -3,7 +3,7 @@
 //
 //	NAME   the word every line starts with (default: talker)
 //	RATE   lines per second (default 5)
-//	TOTAL  lines to print, then "NAME done TOTAL" and idle; 0 = forever
+//	TOTAL  lines to print, then "NAME done TOTAL in DURATION" and idle; 0 = forever
 //	DELAY  wait this long before the first line (a Go duration)
 package main
 
@@ -51,7 +51,7 @@ func main() {
 			}
 		}
 	}
-	fmt.Fprintf(w, "%s done %d\n", name, total)
+	fmt.Fprintf(w, "%s done %d in %s\n", name, total, time.Since(start).Round(time.Millisecond))
 	_ = w.Flush()
 	<-stop // idle until stopped
 }
