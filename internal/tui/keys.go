@@ -20,6 +20,7 @@ var keyHelp = []struct{ keys, what string }{
 	{"f", "re-seed fixtures (of a dependency, or an app's)"},
 	{"e", "shell in its container (exit returns here)"},
 	{"D", "down: stop and remove the stack (asks first)"},
+	{"esc", "clear the filter, then show all services"},
 	{"?", "this help (esc closes)"},
 	{"q ctrl+c", "quit; the stack keeps running"},
 }

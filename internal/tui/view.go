@@ -406,6 +406,14 @@ func (m *Model) activityLines(h int) []string {
 
 // formatEvent is an event's activity line: any kind, known or new, reads as kind and message.
 func formatEvent(e events.Event) string {
+	if e.Kind == events.Info && e.Message != "" {
+		// "info" says nothing the message does not.
+		line := fmt.Sprintf("%-12s %s", orProject(e.Service, "project"), e.Message)
+		if e.Duration > 0 {
+			line += fmt.Sprintf(" (%s)", e.Duration.Round(10*time.Millisecond))
+		}
+		return line
+	}
 	line := render.FormatPlain(e)
 	if line == "" {
 		line = strings.TrimSpace(string(e.Kind) + " " + e.Message)

@@ -266,6 +266,24 @@ func TestDashboard(t *testing.T) {
 		return false
 	})
 
+	// s stops worker, s again starts it.
+	term.keys("Down")
+	term.waitFor("worker selected", 5*time.Second, func(s string) bool { return strings.HasPrefix(rowOf(s, "worker"), ">") })
+	term.keys("s")
+	term.waitFor("worker stopped", 30*time.Second, func(s string) bool { return strings.Contains(rowOf(s, "worker"), "exited") })
+	term.waitText(10*time.Second, "worker: stop done")
+	term.keys("s")
+	term.waitFor("worker running again", 30*time.Second, func(s string) bool { return strings.Contains(rowOf(s, "worker"), "running") })
+
+	// b rebuilds api: the build's progress shows in the activity.
+	term.keys("Up")
+	term.waitFor("api selected", 5*time.Second, func(s string) bool { return strings.HasPrefix(rowOf(s, "api"), ">") })
+	term.keys("b")
+	term.waitText(2*time.Minute, "api: rebuild done")
+	term.keys("v") // the whole activity
+	term.waitText(5*time.Second, "─ activity", "api          building", "api          built")
+	term.keys("v")
+
 	// q leaves the stack running and says how to stop it.
 	term.keys("q")
 	screen = term.waitText(20*time.Second, "is still running", "devenv down", "devenv-exited-0")
