@@ -133,6 +133,8 @@ func waitUpdates(in *Inbox) tea.Cmd {
 				}
 			}
 			return batch
+		case <-in.statsChanged:
+			return in.takeStats()
 		case <-in.done:
 			return nil
 		}

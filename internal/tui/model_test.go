@@ -369,3 +369,21 @@ func rowOf(frame, service string) string {
 	}
 	return ""
 }
+
+// Samples arriving while nothing reads them (the dashboard suspended for a shell) neither block
+// their senders nor queue up: the latest per service is what the next read gets.
+func TestStatsCoalesce(t *testing.T) {
+	m, _, inbox := newTestModel(t)
+	for i := range 5000 {
+		inbox.Stats("api", Stats{CPUPercent: float64(i)})
+	}
+	msg := waitUpdates(inbox)()
+	batch, ok := msg.(updatesMsg)
+	if !ok || len(batch) != 1 {
+		t.Fatalf("got %#v", msg)
+	}
+	m.Update(batch)
+	if got := m.stats["api"].CPUPercent; got != 4999 {
+		t.Fatalf("api's CPU = %v, want the latest sample", got)
+	}
+}
