@@ -84,6 +84,9 @@ func (d *dashController) Watch(ctx context.Context, feed tui.Feed) error {
 		return err
 	}
 	for _, c := range cs {
+		if oneOff(c) {
+			continue
+		}
 		d.report(ctx, feed, c, "")
 		if c.State == "running" {
 			d.stream(ctx, &wg, feed, c)
@@ -110,7 +113,7 @@ func (d *dashController) Watch(ctx context.Context, feed tui.Feed) error {
 			if err != nil {
 				return err
 			}
-			if !found {
+			if !found || oneOff(c) {
 				continue
 			}
 			c.ExitCode = max(c.ExitCode, ev.ExitCode)
@@ -121,6 +124,9 @@ func (d *dashController) Watch(ctx context.Context, feed tui.Feed) error {
 		}
 	}
 }
+
+// oneOff reports whether c is a one-off run of a service (`run`-style), not the service itself.
+func oneOff(c engine.Container) bool { return c.Labels[engine.LabelComposeOneoff] == "True" }
 
 func (d *dashController) container(ctx context.Context, id string) (engine.Container, bool, error) {
 	cs, err := d.e.ProjectContainers(ctx, d.p.Name)
@@ -235,7 +241,7 @@ func (d *dashController) containerOf(ctx context.Context, service string) (engin
 		return engine.Container{}, err
 	}
 	for _, c := range cs {
-		if c.Service == service && c.Labels[engine.LabelComposeOneoff] != "True" {
+		if c.Service == service && !oneOff(c) {
 			return c, nil
 		}
 	}

@@ -67,6 +67,7 @@ type Model struct {
 	timestamps    bool
 	pane          pane
 	help          bool
+	helpTop       int // first key shown when the help is taller than the screen
 	confirmDown   bool
 	down          bool // the stack was taken down from here
 	metrics       frameMetrics
@@ -240,6 +241,9 @@ func (m *Model) apply(v any) {
 		prev, had := m.states[v.Service]
 		v = m.withReadiness(v)
 		if v.State == "" {
+			if had && prev.ID != v.ID {
+				return // an old container removed after its replacement started
+			}
 			delete(m.states, v.Service)
 		} else {
 			m.states[v.Service] = v
@@ -318,9 +322,18 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.note(events.Info, "down cancelled: the stack keeps running")
 		return nil
 	}
-	if m.help && (s == "?" || s == "esc") {
-		m.help = false
-		return nil
+	if m.help {
+		switch s {
+		case "?", "esc":
+			m.help = false
+		case "q", "ctrl+c":
+			return tea.Quit
+		case "down", "j", "pgdown":
+			m.helpTop = min(m.helpTop+1, max(len(keyHelp)-(m.height-3), 0))
+		case "up", "k", "pgup":
+			m.helpTop = max(m.helpTop-1, 0)
+		}
+		return nil // other keys do nothing behind the help
 	}
 	svc, ok := m.selected()
 	switch s {

@@ -42,10 +42,27 @@ func TestHelpListsEveryKey(t *testing.T) {
 			t.Errorf("help does not list %q (%s)", k.keys, k.what)
 		}
 	}
+	// Keys other than the help's own do nothing behind it.
+	if cmd := press(m, "r")[0]; cmd != nil {
+		t.Error("r restarted a service behind the help")
+	}
 	press(m, "esc")
 	if strings.Contains(screen(m), "this help") {
 		t.Error("esc did not close the help")
 	}
+	// On a short terminal the help scrolls.
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 12})
+	press(m, "?")
+	if !strings.Contains(screen(m), "↓: more keys") || strings.Contains(screen(m), "quit; the stack keeps running") {
+		t.Fatalf("short help:\n%s", screen(m))
+	}
+	for range len(keyHelp) {
+		press(m, "down")
+	}
+	if frame := screen(m); !strings.Contains(frame, "quit; the stack keeps running") || strings.Contains(frame, "↓: more keys") {
+		t.Fatalf("scrolled help:\n%s", frame)
+	}
+	checkFrame(t, screen(m), 80, 12)
 }
 
 // logRows is the logs pane's rows of a frame.
@@ -156,6 +173,19 @@ func TestEventsUpdateTheView(t *testing.T) {
 		!strings.Contains(frame, "exited with code 2 (its logs say why; s starts it)") {
 		t.Fatalf("a die event is not shown:\n%s", frame)
 	}
+	// A rebuild replaces a container: the old one's removal does not blank the new one.
+	m.Update(updatesMsg{
+		ContainerState{Service: "web", ID: "w2", State: "running", StartedAt: base, Action: "start"},
+		ContainerState{Service: "web", ID: "w1", Action: "destroy"},
+	})
+	if !strings.Contains(rowOf(screen(m), "web"), "running") {
+		t.Fatalf("web after its old container was removed: %q", rowOf(screen(m), "web"))
+	}
+	m.Update(updatesMsg{ContainerState{Service: "web", ID: "w2", Action: "destroy"}})
+	if !strings.Contains(rowOf(screen(m), "web"), "absent") || !strings.Contains(screen(m), "web: container removed") {
+		t.Fatalf("web after its container was removed: %q", rowOf(screen(m), "web"))
+	}
+	m.Update(updatesMsg{ContainerState{Service: "web", ID: "w3", State: "running", StartedAt: base, Action: "start"}})
 	m.Update(updatesMsg{statsMsg{service: "web", stats: Stats{CPUPercent: 55, MemBytes: 300 << 20}}})
 	if !strings.Contains(screen(m), "55%   300M") {
 		t.Fatalf("a stats sample is not shown:\n%s", screen(m))
@@ -167,7 +197,7 @@ func TestDependencyGraph(t *testing.T) {
 	running(m, inbox)
 	m.Update(updatesMsg{
 		ContainerState{Service: "mysql", ID: "m1", State: "running", Health: "starting", Action: "start"},
-		ContainerState{Service: "api", State: ""},
+		ContainerState{Service: "api", ID: "a1", Action: "destroy"},
 	})
 	press(m, "g")
 	frame := screen(m)

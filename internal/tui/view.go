@@ -441,7 +441,7 @@ func (m *Model) graphBody(h int) []string {
 
 func (m *Model) helpLines() []string {
 	out := []string{m.styles.header.Render("keys")}
-	for _, k := range keyHelp {
+	for _, k := range keyHelp[min(m.helpTop, len(keyHelp)):] {
 		out = append(out, fmt.Sprintf("  %s %s", m.styles.keyName.Render(fmt.Sprintf("%-10s", k.keys)), k.what))
 	}
 	return out
@@ -453,6 +453,8 @@ func (m *Model) footer() string {
 		return "/" + m.input + "█  " + m.styles.dim.Render("enter: filter · esc: cancel")
 	case m.confirmDown:
 		return m.styles.warn.Render("stop and remove the stack (volumes are kept)? y/n")
+	case m.help && len(keyHelp)-m.helpTop > m.height-3:
+		return m.styles.dim.Render("↓: more keys · esc or ?: close help")
 	case m.help:
 		return m.styles.dim.Render("esc or ?: close help")
 	}
