@@ -389,6 +389,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			return m.run("restart", svc.Name, func(ctx context.Context) error { return m.ctrl.Restart(ctx, svc.Name) }, false)
 		}
 	case "b":
+		if ok && !svc.Built {
+			m.note(events.Info, svc.Name+": runs an image, nothing to rebuild (r restarts it)")
+			return nil
+		}
 		if ok {
 			return m.run("rebuild", svc.Name, func(ctx context.Context) error { return m.ctrl.Rebuild(ctx, svc.Name) }, false)
 		}

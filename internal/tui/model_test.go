@@ -245,6 +245,9 @@ func TestKeysCallTheController(t *testing.T) {
 	run(t, m, press(m, "f")[0]) // an app: its dependencies
 	press(m, "up")              // redis
 	run(t, m, press(m, "f")[0])
+	if cmd := press(m, "b")[0]; cmd != nil || !strings.Contains(screen(m), "redis: runs an image, nothing to rebuild") {
+		t.Errorf("b on an image service:\n%s", screen(m))
+	}
 	want := []string{"restart api", "rebuild api", "stop api", "start api", "seed mysql,redis", "seed redis"}
 	if got := ctrl.Calls(); !slices.Equal(got, want) {
 		t.Fatalf("calls = %q, want %q", got, want)
