@@ -116,9 +116,7 @@ func (d *dashController) Watch(ctx context.Context, feed tui.Feed) error {
 			if !found || oneOff(c) {
 				continue
 			}
-			c.ExitCode = max(c.ExitCode, ev.ExitCode)
-			d.report(ctx, feed, c, ev.Action)
-			if c.State == "running" {
+			if st := d.report(ctx, feed, c, ev.Action); st.State == "running" {
 				d.stream(ctx, &wg, feed, c)
 			}
 		}
@@ -141,15 +139,19 @@ func (d *dashController) container(ctx context.Context, id string) (engine.Conta
 	return engine.Container{}, false, nil
 }
 
-func (d *dashController) report(ctx context.Context, feed tui.Feed, c engine.Container, action string) {
+func (d *dashController) report(ctx context.Context, feed tui.Feed, c engine.Container, action string) tui.ContainerState {
 	st := tui.ContainerState{Service: c.Service, ID: c.ID, State: c.State, Health: c.Health, ExitCode: c.ExitCode, Action: action}
 	for _, p := range c.Ports {
 		st.Ports = append(st.Ports, tui.Port{HostIP: p.HostIP, HostPort: p.HostPort, ContainerPort: p.ContainerPort})
 	}
+	// The listing may lag an event by a moment (a container that just died still listed as
+	// running); the inspect is current.
 	if rt, err := d.e.ContainerRuntime(ctx, c.ID); err == nil {
+		st.State, st.Health, st.ExitCode = rt.Status, rt.Health, rt.ExitCode
 		st.StartedAt, st.RestartCount = rt.StartedAt, rt.RestartCount
 	}
 	feed.Container(st)
+	return st
 }
 
 // stream follows c's logs and stats unless that is already being done. Each stream runs until

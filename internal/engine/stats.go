@@ -67,15 +67,20 @@ func statsOf(s container.StatsResponse) Stats {
 	return out
 }
 
-// Runtime is what a container's inspect says about its current run.
+// Runtime is what a container's inspect says about its current run. Inspect reads the container
+// itself, so it is current the moment the engine reports an event, where a listing can lag.
 type Runtime struct {
+	Status       string // created, running, exited, ...
+	Health       string // empty without a healthcheck
+	ExitCode     int
 	StartedAt    time.Time
 	FinishedAt   time.Time
 	RestartCount int // restarts by the engine's restart policy
 	OOMKilled    bool
 }
 
-// ContainerRuntime reports when container id started and how often the engine restarted it.
+// ContainerRuntime reports container id's state, when it started and how often the engine
+// restarted it.
 func (c *Client) ContainerRuntime(ctx context.Context, id string) (Runtime, error) {
 	res, err := c.api.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
 	if err != nil {
@@ -83,6 +88,10 @@ func (c *Client) ContainerRuntime(ctx context.Context, id string) (Runtime, erro
 	}
 	r := Runtime{RestartCount: res.Container.RestartCount}
 	if st := res.Container.State; st != nil {
+		r.Status, r.ExitCode = string(st.Status), st.ExitCode
+		if st.Health != nil {
+			r.Health = string(st.Health.Status)
+		}
 		r.StartedAt, _ = time.Parse(time.RFC3339Nano, st.StartedAt)
 		r.FinishedAt, _ = time.Parse(time.RFC3339Nano, st.FinishedAt)
 		r.OOMKilled = st.OOMKilled

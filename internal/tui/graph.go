@@ -7,27 +7,28 @@ import (
 	"github.com/devenv/devenv/internal/events"
 )
 
-// met reports whether dependency d is satisfied given its container, and the word for its state.
+// met reports whether dependency d is satisfied given its container, and what its container is
+// doing, as a predicate: "is starting", "failed with code 3".
 func met(d Dependency, c ContainerState) (bool, string) {
 	switch {
 	case c.State == "":
-		return false, "not created"
+		return false, "is not created"
 	case d.Condition == "service_completed_successfully":
 		if c.State == "exited" && c.ExitCode == 0 {
-			return true, "completed"
+			return true, "has completed"
 		}
 		if c.State == "exited" {
 			return false, fmt.Sprintf("failed with code %d", c.ExitCode)
 		}
-		return false, c.State
+		return false, "is " + c.State
 	case c.State != "running":
-		return false, stateLabel(c)
+		return false, "is " + stateLabel(c)
 	case d.Condition == "service_healthy" && c.Health != "" && c.Health != "healthy":
-		return false, c.Health
+		return false, "is " + c.Health
 	case c.Health == "healthy":
-		return true, "healthy"
+		return true, "is healthy"
 	default:
-		return true, "running"
+		return true, "is running"
 	}
 }
 
@@ -62,7 +63,7 @@ func whyNotUp(info ServiceInfo, states map[string]ContainerState, last *events.E
 	var waits []string
 	for _, d := range info.DependsOn {
 		if ok, word := met(d, states[d.Service]); !ok {
-			waits = append(waits, fmt.Sprintf("%s to be %s (it is %s)", d.Service, conditionWord(d.Condition), word))
+			waits = append(waits, fmt.Sprintf("%s to be %s (it %s)", d.Service, conditionWord(d.Condition), word))
 		}
 	}
 	if len(waits) > 0 {
@@ -104,7 +105,7 @@ func graphLines(services []ServiceInfo, states map[string]ContainerState, last m
 			if !ok {
 				mark = "…"
 			}
-			out = append(out, fmt.Sprintf("  %s %s %s  needs %s, is %s", branch, mark, d.Service, conditionWord(d.Condition), word))
+			out = append(out, fmt.Sprintf("  %s %s %s  needs %s, %s", branch, mark, d.Service, conditionWord(d.Condition), word))
 		}
 		if len(s.DependsOn) == 0 {
 			out = append(out, "  (waits on nothing)")

@@ -405,6 +405,24 @@ func rowOf(frame, service string) string {
 
 // Samples arriving while nothing reads them (the dashboard suspended for a shell) neither block
 // their senders nor queue up: the latest per service is what the next read gets.
+func TestActivityPaneShowsAllOfAFailure(t *testing.T) {
+	m, _, inbox := newTestModel(t)
+	running(m, inbox)
+	err := errors.New("job migrate exited with code 1; its last lines:\n  connecting to mysql\n  ERROR 1045: access denied for user 'app' — check the password in devenv.yaml's dependencies.mysql")
+	m.Update(updatesMsg{events.Event{Time: base, Service: "migrate", Kind: events.Failed, Err: err}})
+	if strip := screen(m); !strings.Contains(strip, "migrate      failed: job migrate exited with code 1; its last lines:") || strings.Contains(strip, "connecting to mysql") {
+		t.Fatalf("the strip shows one row per event:\n%s", strip)
+	}
+	press(m, "v")
+	frame := screen(m)
+	checkFrame(t, frame, 80, 24)
+	for _, want := range []string{"           connecting to mysql", "ERROR 1045: access denied", "dependencies.mysql"} {
+		if !strings.Contains(frame, want) {
+			t.Errorf("the activity pane lacks %q:\n%s", want, frame)
+		}
+	}
+}
+
 func TestStatsCoalesce(t *testing.T) {
 	m, _, inbox := newTestModel(t)
 	for i := range 5000 {

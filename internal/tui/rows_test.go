@@ -111,7 +111,7 @@ func TestWhyNotUp(t *testing.T) {
 		{"waits", api, map[string]ContainerState{"mysql": {State: "running", Health: "starting"}, "migrate": {State: "running"}}, nil,
 			"waits for mysql to be healthy (it is starting), migrate to be completed (it is running)"},
 		{"failed dependency job", api, map[string]ContainerState{"mysql": {State: "running", Health: "healthy"}, "migrate": {State: "exited", ExitCode: 3}}, nil,
-			"waits for migrate to be completed (it is failed with code 3)"},
+			"waits for migrate to be completed (it failed with code 3)"},
 		{"building", api, map[string]ContainerState{"mysql": {State: "running", Health: "healthy"}, "migrate": {State: "exited"}},
 			&events.Event{Kind: events.Building, Message: "step 3/7"}, "building step 3/7"},
 		{"failed", api, map[string]ContainerState{}, &events.Event{Kind: events.Failed, Err: fmt.Errorf("port 8080 is taken")}, "failed: port 8080 is taken"},

@@ -116,7 +116,7 @@ func (m *Model) render() string {
 		case paneLogs:
 			body = m.logLines(l.body, w)
 		case paneActivity:
-			body = m.activityLines(l.body)
+			body = m.activityLines(l.body, w, true)
 		case paneGraph:
 			body = m.graphBody(l.body)
 		}
@@ -126,7 +126,7 @@ func (m *Model) render() string {
 		lines = append(lines, body...)
 		if l.strip > 0 {
 			lines = append(lines, m.styles.dim.Render(rule("activity", w)))
-			lines = append(lines, m.activityLines(l.strip-1)...)
+			lines = append(lines, m.activityLines(l.strip-1, w, false)...)
 		}
 	}
 	footer := m.footer()
@@ -385,21 +385,45 @@ func (m *Model) logLines(h, w int) []string {
 	return rows
 }
 
-func (m *Model) activityLines(h int) []string {
+// activityLines is the newest h rows of the activity. The strip gives each entry one row; the
+// full pane (wrap) shows all of a long entry, a failure's log tail included.
+func (m *Model) activityLines(h, w int, wrap bool) []string {
 	if h <= 0 {
 		return nil
 	}
 	var out []string
 	start := max(len(m.activity)-h, 0)
 	for _, a := range m.activity[start:] {
-		line := a.at.In(m.opts.Location).Format("15:04:05") + " " + a.text
-		switch a.kind {
-		case events.Failed:
-			line = m.styles.bad.Render(line)
-		case events.Healthy, events.Completed, events.Seeded:
-			line = m.styles.ok.Render(line)
+		stamp := a.at.In(m.opts.Location).Format("15:04:05") + " "
+		var rows []string
+		for i, part := range strings.Split(a.text, "\n") {
+			indent := stamp
+			if i > 0 {
+				indent = strings.Repeat(" ", len(stamp))
+			}
+			if !wrap {
+				rows = append(rows, indent+part)
+				break
+			}
+			for j, r := range strings.Split(ansi.Wrap(part, max(w-len(stamp), 1), ""), "\n") {
+				if j > 0 {
+					indent = strings.Repeat(" ", len(stamp))
+				}
+				rows = append(rows, indent+r)
+			}
 		}
-		out = append(out, line)
+		for _, r := range rows {
+			switch a.kind {
+			case events.Failed:
+				r = m.styles.bad.Render(r)
+			case events.Healthy, events.Completed, events.Seeded:
+				r = m.styles.ok.Render(r)
+			}
+			out = append(out, r)
+		}
+	}
+	if len(out) > h {
+		out = out[len(out)-h:]
 	}
 	return out
 }
