@@ -38,7 +38,8 @@ func (c *Client) StreamStats(ctx context.Context, id string, report func(Stats))
 			return fmt.Errorf("stats of %.12s: %w", id, err)
 		}
 		if s.Read.IsZero() || s.Read.Year() < 2000 {
-			continue // a stopped container's last, empty sample
+			// The engine keeps a stream of a stopped container open, sending empty samples.
+			return nil
 		}
 		report(statsOf(s))
 	}

@@ -155,6 +155,12 @@ func rowOf(screen, service string) string {
 	return ""
 }
 
+// hasStats reports whether a services row shows CPU and memory figures.
+func hasStats(row string) bool {
+	f := strings.Fields(row)
+	return len(f) > 2 && (strings.HasSuffix(f[len(f)-1], "K") || strings.HasSuffix(f[len(f)-1], "M")) && strings.HasSuffix(f[len(f)-2], "%")
+}
+
 // logRows are the rows of the logs pane.
 func logRows(screen string) []string {
 	var out []string
@@ -196,10 +202,7 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 	// CPU and memory arrive from the engine's stats stream.
-	term.waitFor("api's memory use", 30*time.Second, func(s string) bool {
-		f := strings.Fields(rowOf(s, "api"))
-		return len(f) > 0 && (strings.HasSuffix(f[len(f)-1], "K") || strings.HasSuffix(f[len(f)-1], "M")) && strings.HasSuffix(f[len(f)-2], "%")
-	})
+	term.waitFor("api's memory use", 30*time.Second, func(s string) bool { return hasStats(rowOf(s, "api")) })
 	// Both apps' lines, interleaved.
 	screen = term.waitFor("both apps' logs", 30*time.Second, func(s string) bool {
 		rows := logRows(s)
@@ -274,6 +277,8 @@ func TestDashboard(t *testing.T) {
 	term.waitText(10*time.Second, "worker: stop done")
 	term.keys("s")
 	term.waitFor("worker running again", 30*time.Second, func(s string) bool { return strings.Contains(rowOf(s, "worker"), "running") })
+	// Its stats stream ended with the container and opens again with it.
+	term.waitFor("worker's memory use after the start", 30*time.Second, func(s string) bool { return hasStats(rowOf(s, "worker")) })
 
 	// b rebuilds api: the build's progress shows in the activity.
 	term.keys("Up")
@@ -380,4 +385,34 @@ func startedAt(t *testing.T, e *Env, id string) time.Time {
 		t.Fatal(err)
 	}
 	return rt.StartedAt
+}
+
+// Intent: when `up` fails behind the dashboard (a job its app waits on exits 3), the screen says
+// which service failed, why the app is not up, and the job's output; q then exits 1 with the
+// error and its fix, as a plain `up` would.
+func TestDashboardShowsWhyAServiceIsNotUp(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), `services:
+  migrate:
+    image: redis:7
+    command: ["sh", "-c", "echo connecting to the database; echo ERROR 1045 access denied; exit 3"]
+  api:
+    image: redis:7
+    command: ["sh", "-c", "exec sleep infinity"]
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+`)
+	e.MirrorImage("redis:7")
+	term := newTerminal(t, e, 80, 24, shared.binary+" up")
+	screen := term.waitText(2*time.Minute, "failed: service migrate")
+	if !strings.Contains(rowOf(screen, "migrate"), "exited 3") || !contains(strings.Join(logRows(screen), "\n"), "ERROR 1045 access denied") {
+		t.Fatalf("the failed job is not shown:\n%s", screen)
+	}
+	term.keys("g")
+	term.waitText(10*time.Second, "─ dependency graph", "migrate  needs completed, failed with code 3",
+		"not up: waits for migrate to be completed (it failed with code 3)")
+	term.keys("v")
+	term.waitText(10*time.Second, "last log lines of migrate", "| ERROR 1045 access denied")
+	term.keys("q")
+	term.waitText(20*time.Second, "devenv: service migrate", "fix:", "devenv-exited-1")
 }
