@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -436,5 +437,25 @@ func TestStatsCoalesce(t *testing.T) {
 	m.Update(batch)
 	if got := m.stats["api"].CPUPercent; got != 4999 {
 		t.Fatalf("api's CPU = %v, want the latest sample", got)
+	}
+}
+
+// More services than the table has rows: the selection stays in view and the frame its size.
+func TestManyServicesScrollTheTable(t *testing.T) {
+	m, _, _ := newTestModel(t)
+	var states updatesMsg
+	for i := range 15 {
+		name := fmt.Sprintf("svc%02d", i)
+		m.services = append(m.services, ServiceInfo{Name: name})
+		states = append(states, ContainerState{Service: name, ID: name, State: "running", StartedAt: base})
+	}
+	m.Update(states)
+	for range 30 {
+		press(m, "down")
+	}
+	frame := screen(m)
+	checkFrame(t, frame, 80, 24)
+	if !strings.HasPrefix(rowOf(frame, "svc14"), ">") || rowOf(frame, "mysql") != "" {
+		t.Fatalf("the last service is not selected in view:\n%s", frame)
 	}
 }
