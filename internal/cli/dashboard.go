@@ -313,6 +313,11 @@ func (s *shellCommand) Run() error {
 	if err != nil {
 		return err
 	}
+	// An image without a shell (FROM scratch) would flash the runtime's error and return: say so
+	// in the dashboard instead.
+	if r, err := s.d.e.Exec(ctx, c.ID, []string{"/bin/sh", "-c", "exit 0"}); err != nil || r.ExitCode != 0 {
+		return fmt.Errorf("%s's image has no shell (/bin/sh): nothing to open", s.service)
+	}
 	fmt.Fprintf(s.out, "devenv: shell in %s (%s); exit returns to the dashboard\r\n", s.service, c.Name)
 	// The exec copies stdin until told to stop: a plain read would outlive the shell and
 	// swallow the first key pressed back in the dashboard.

@@ -301,8 +301,13 @@ func TestDashboard(t *testing.T) {
 	term.waitFor("the attached dashboard", 30*time.Second, func(s string) bool {
 		return strings.Contains(rowOf(s, "worker"), "running") && strings.Contains(s, "worker line")
 	})
-	// A shell in redis's container (the FROM scratch apps have none).
-	term.keys("Up")
+	// worker's FROM scratch image has no shell: the dashboard says so and stays.
+	term.keys("Down", "Down")
+	term.waitFor("worker selected", 5*time.Second, func(s string) bool { return strings.HasPrefix(rowOf(s, "worker"), ">") })
+	term.keys("e")
+	term.waitText(20*time.Second, "worker: shell: worker's image has no shell (/bin/sh)")
+	// A shell in redis's container.
+	term.keys("Up", "Up")
 	term.waitFor("redis selected", 5*time.Second, func(s string) bool { return strings.HasPrefix(rowOf(s, "redis"), ">") })
 	term.keys("e")
 	term.waitText(20*time.Second, "shell in redis")
