@@ -329,7 +329,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		case "q", "ctrl+c":
 			return tea.Quit
 		case "down", "j", "pgdown":
-			m.helpTop = min(m.helpTop+1, max(len(keyHelp)-(m.height-3), 0))
+			m.helpTop = min(m.helpTop+1, max(len(keyHelp())-(m.height-3), 0))
 		case "up", "k", "pgup":
 			m.helpTop = max(m.helpTop-1, 0)
 		}

@@ -38,7 +38,7 @@ func TestHelpListsEveryKey(t *testing.T) {
 	frame := screen(m)
 	checkFrame(t, frame, 80, 24)
 	golden(t, "help-80x24", frame)
-	for _, k := range keyHelp {
+	for _, k := range keyHelp() {
 		if !strings.Contains(frame, k.keys) || !strings.Contains(frame, k.what) {
 			t.Errorf("help does not list %q (%s)", k.keys, k.what)
 		}
@@ -57,7 +57,7 @@ func TestHelpListsEveryKey(t *testing.T) {
 	if !strings.Contains(screen(m), "↓: more keys") || strings.Contains(screen(m), "quit; the stack keeps running") {
 		t.Fatalf("short help:\n%s", screen(m))
 	}
-	for range len(keyHelp) {
+	for range len(keyHelp()) {
 		press(m, "down")
 	}
 	if frame := screen(m); !strings.Contains(frame, "quit; the stack keeps running") || strings.Contains(frame, "↓: more keys") {

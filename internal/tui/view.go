@@ -21,8 +21,6 @@ type styles struct {
 	service                     map[string]lipgloss.Style
 }
 
-var servicePalette = []string{"6", "3", "2", "5", "4", "14", "11", "10", "13", "12"}
-
 func newStyles(noColor bool, services []string) styles {
 	fg := func(s lipgloss.Style, c string) lipgloss.Style {
 		if noColor {
@@ -43,10 +41,12 @@ func newStyles(noColor bool, services []string) styles {
 		keyName:  fg(lipgloss.NewStyle().Bold(true), "6"),
 		service:  map[string]lipgloss.Style{},
 	}
+	// ANSI colours that read on dark and light backgrounds alike, as `devenv logs` uses.
+	palette := []string{"6", "3", "2", "5", "4", "14", "11", "10", "13", "12"}
 	sorted := append([]string(nil), services...)
 	sort.Strings(sorted)
 	for i, s := range sorted {
-		st.service[s] = fg(lipgloss.NewStyle(), servicePalette[i%len(servicePalette)])
+		st.service[s] = fg(lipgloss.NewStyle(), palette[i%len(palette)])
 	}
 	return st
 }
@@ -465,7 +465,7 @@ func (m *Model) graphBody(h int) []string {
 
 func (m *Model) helpLines() []string {
 	out := []string{m.styles.header.Render("keys")}
-	for _, k := range keyHelp[min(m.helpTop, len(keyHelp)):] {
+	for _, k := range keyHelp()[min(m.helpTop, len(keyHelp())):] {
 		out = append(out, fmt.Sprintf("  %s %s", m.styles.keyName.Render(fmt.Sprintf("%-10s", k.keys)), k.what))
 	}
 	return out
@@ -477,7 +477,7 @@ func (m *Model) footer() string {
 		return "/" + m.input + "█  " + m.styles.dim.Render("enter: filter · esc: cancel")
 	case m.confirmDown:
 		return m.styles.warn.Render("stop and remove the stack (volumes are kept)? y/n")
-	case m.help && len(keyHelp)-m.helpTop > m.height-3:
+	case m.help && len(keyHelp())-m.helpTop > m.height-3:
 		return m.styles.dim.Render("↓: more keys · esc or ?: close help")
 	case m.help:
 		return m.styles.dim.Render("esc or ?: close help")
