@@ -177,7 +177,9 @@ func TestContainsFold(t *testing.T) {
 	for _, c := range []struct {
 		s, sub string
 		want   bool
-	}{{"Hello World", "world", true}, {"ERROR x", "error", true}, {"abc", "abcd", false}, {"", "", true}, {"xyz", "y", true}, {"XYZ", "q", false}} {
+	}{{"Hello World", "world", true}, {"ERROR x", "error", true}, {"abc", "abcd", false}, {"", "", true}, {"xyz", "y", true}, {"XYZ", "q", false},
+		{"aaab", "aab", true}, {"AaAB", "aab", true}, {"line 4242 x", "line 4242 ", true}, {"line 424", "line 4242", false},
+		{"x done 300000", " done ", true}, {"Done", " done", false}, {"ab", "b", true}, {"a", "ab", false}} {
 		if got := containsFold(c.s, c.sub); got != c.want {
 			t.Errorf("containsFold(%q, %q) = %v", c.s, c.sub, got)
 		}

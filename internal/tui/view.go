@@ -310,29 +310,48 @@ func matcher(f string) func(string) bool {
 }
 
 // containsFold reports whether s contains the lower-case sub, ignoring ASCII case, without
-// allocating: it runs on every kept line of every frame while a filter is set.
+// allocating: it runs on every kept line of every frame while a filter is set, so it jumps from
+// one possible first byte to the next instead of trying every position.
 func containsFold(s, sub string) bool {
 	n := len(sub)
 	if n == 0 {
 		return true
 	}
+	lo, up := sub[0], sub[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - 'a' + 'A'
+	}
 	for i := 0; i+n <= len(s); i++ {
-		j := 0
-		for j < n {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+		rest := s[i : len(s)-n+1]
+		j := strings.IndexByte(rest, lo)
+		if up != lo {
+			if k := strings.IndexByte(rest, up); k >= 0 && (j < 0 || k < j) {
+				j = k
 			}
-			if c != sub[j] {
-				break
-			}
-			j++
 		}
-		if j == n {
+		if j < 0 {
+			return false
+		}
+		i += j
+		if equalFoldLower(s[i+1:i+n], sub[1:]) {
 			return true
 		}
 	}
 	return false
+}
+
+// equalFoldLower reports whether s equals the lower-case t, ignoring ASCII case.
+func equalFoldLower(s, t string) bool {
+	for k := 0; k < len(t); k++ {
+		c := s[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != t[k] {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Model) window(n int) []LogLine {
