@@ -28,9 +28,6 @@ func NewInbox(logCapacity int) *Inbox {
 		stats: map[string]Stats{}, statsChanged: make(chan struct{}, 1)}
 }
 
-// Logs is the store the log lines go to.
-func (in *Inbox) Logs() *LogStore { return in.logs }
-
 func (in *Inbox) send(v any) {
 	select {
 	case in.updates <- v:

@@ -75,9 +75,6 @@ func NewLogStore(capacity int) *LogStore {
 	return &LogStore{capacity: max(capacity, 1), rings: map[string]*ring{}, changed: make(chan struct{}, 1)}
 }
 
-// Capacity is how many lines of each service are kept.
-func (s *LogStore) Capacity() int { return s.capacity }
-
 // Changed receives a value after lines were added; many additions coalesce into one.
 func (s *LogStore) Changed() <-chan struct{} { return s.changed }
 

@@ -14,8 +14,8 @@ import (
 	"github.com/devenv/devenv/internal/render"
 )
 
+// styles are the dashboard's; without colour only bold and reverse video remain.
 type styles struct {
-	noColor                     bool
 	title, header, selected     lipgloss.Style
 	dim, ok, warn, bad, keyName lipgloss.Style
 	service                     map[string]lipgloss.Style
@@ -30,7 +30,6 @@ func newStyles(noColor bool, services []string) styles {
 		return s.Foreground(col)
 	}
 	st := styles{
-		noColor:  noColor,
 		title:    lipgloss.NewStyle().Bold(true),
 		header:   lipgloss.NewStyle().Bold(true),
 		selected: lipgloss.NewStyle().Reverse(true),
