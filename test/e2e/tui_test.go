@@ -421,3 +421,36 @@ func TestDashboardShowsWhyAServiceIsNotUp(t *testing.T) {
 	term.keys("q")
 	term.waitText(20*time.Second, "devenv: service migrate", "fix:", "devenv-exited-1")
 }
+
+// Intent: q while `up` is still waiting (a healthcheck that never passes) stops the up there,
+// leaves what was started running, and says how to go on or remove it.
+func TestDashboardQuitDuringUp(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), `services:
+  never:
+    image: redis:7
+    command: ["sh", "-c", "exec sleep infinity"]
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 1s
+      retries: 1000
+  app:
+    image: redis:7
+    command: ["sh", "-c", "exec sleep infinity"]
+    depends_on:
+      never: {condition: service_healthy}
+`)
+	e.MirrorImage("redis:7")
+	term := newTerminal(t, e, 80, 24, shared.binary+" up")
+	screen := term.waitFor("never running and app waiting", 2*time.Minute, func(s string) bool {
+		return strings.Contains(rowOf(s, "never"), "running") && strings.Contains(s, "waits for never to be healthy")
+	})
+	term.keys("q")
+	// The terminal wraps the long line: read the screen as one.
+	screen = term.waitFor("how to go on", 30*time.Second, func(s string) bool {
+		return contains(strings.ReplaceAll(s, "\n", ""), "up was stopped before every service was ready: devenv up goes on, devenv down removes it", "devenv-exited-0")
+	})
+	if ps := e.ps(); ps["never"].State != "running" {
+		t.Fatalf("quitting during up stopped what was running: %+v\n%s", ps, screen)
+	}
+}
