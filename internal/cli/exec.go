@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -76,7 +77,7 @@ func NewCmdShell(f *factory, runF func(context.Context, *ExecOptions) error) *co
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Service = args[0]
-			opts.Cmd = []string{"/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi"}
+			opts.Cmd = shellCmd()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -85,6 +86,11 @@ func NewCmdShell(f *factory, runF func(context.Context, *ExecOptions) error) *co
 	}
 	addExecFlags(cmd, opts)
 	return cmd
+}
+
+// shellCmd opens bash if the image has it, else sh.
+func shellCmd() []string {
+	return []string{"/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi"}
 }
 
 func addExecFlags(cmd *cobra.Command, opts *ExecOptions) {
@@ -117,39 +123,12 @@ func runExec(ctx context.Context, f *factory, opts *ExecOptions) error {
 	}
 	s := engine.ExecSession{Cmd: opts.Cmd, Env: opts.Env, WorkingDir: opts.Workdir, User: opts.User,
 		Stdin: f.streams.In, Stdout: f.streams.Out, Stderr: f.streams.ErrOut}
-	in, inIsFile := f.streams.In.(*os.File)
-	if !opts.NoTTY && inIsFile && term.IsTerminal(int(in.Fd())) && isTerminal(f.streams.Out) {
-		fd := int(in.Fd())
-		state, err := term.MakeRaw(fd)
+	if !opts.NoTTY && isTerminal(f.streams.Out) {
+		restore, err := attachTerminal(ctx, f.streams.In, &s)
 		if err != nil {
-			return fmt.Errorf("put the terminal in raw mode: %w", err)
+			return err
 		}
-		defer func() { _ = term.Restore(fd, state) }()
-		s.TTY = true
-		resize := make(chan [2]uint, 1)
-		winch := make(chan os.Signal, 1)
-		signal.Notify(winch, syscall.SIGWINCH)
-		defer signal.Stop(winch)
-		sendSize := func() {
-			if w, h, err := term.GetSize(fd); err == nil {
-				select {
-				case resize <- [2]uint{uint(h), uint(w)}:
-				default:
-				}
-			}
-		}
-		sendSize()
-		go func() { // ends with ctx; signal.Stop above stops the deliveries
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-winch:
-					sendSize()
-				}
-			}
-		}()
-		s.Resize = resize
+		defer restore()
 	}
 	code, err := e.ExecAttached(ctx, c.ID, s)
 	if err != nil {
@@ -159,4 +138,51 @@ func runExec(ctx context.Context, f *factory, opts *ExecOptions) error {
 		return &exitCodeError{code: code}
 	}
 	return nil
+}
+
+// attachTerminal gives s the user's terminal when in is one: raw mode, a TTY in the container,
+// and the window size now and on every resize. restore undoes it; without a terminal it does
+// nothing.
+func attachTerminal(ctx context.Context, in io.Reader, s *engine.ExecSession) (restore func(), err error) {
+	file, ok := in.(*os.File)
+	if !ok || !term.IsTerminal(int(file.Fd())) {
+		return func() {}, nil
+	}
+	fd := int(file.Fd())
+	state, err := term.MakeRaw(fd)
+	if err != nil {
+		return nil, fmt.Errorf("put the terminal in raw mode: %w", err)
+	}
+	s.TTY = true
+	resize := make(chan [2]uint, 1)
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	sendSize := func() {
+		if w, h, err := term.GetSize(fd); err == nil {
+			select {
+			case resize <- [2]uint{uint(h), uint(w)}:
+			default:
+			}
+		}
+	}
+	sendSize()
+	stop := make(chan struct{})
+	go func() { // ends with ctx or restore
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-stop:
+				return
+			case <-winch:
+				sendSize()
+			}
+		}
+	}()
+	s.Resize = resize
+	return func() {
+		signal.Stop(winch)
+		close(stop)
+		_ = term.Restore(fd, state)
+	}, nil
 }

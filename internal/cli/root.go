@@ -27,6 +27,7 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		NewCmdSeed(f, nil),
 		NewCmdExec(f, nil),
 		NewCmdShell(f, nil),
+		NewCmdTUI(f, nil),
 		NewCmdConfig(f, nil),
 		NewCmdTemplates(f, nil),
 		NewCmdAdd(f, nil),

@@ -38,7 +38,8 @@ func NewCmdUp(f *factory, runF func(context.Context, *UpOptions) error) *cobra.C
 		Long: "up pulls and builds images, creates the project's network and volumes, and starts every service as soon\n" +
 			"as the services it depends on are ready. Run again, it changes only what changed.\n\n" +
 			"With -d it returns once everything is started (with --wait: ready); without, it then follows the logs\n" +
-			"until Ctrl-C, which leaves the stack running (devenv down stops it).",
+			"until Ctrl-C, which leaves the stack running (devenv down stops it). On a terminal, without -d, the\n" +
+			"dashboard opens at once and shows the progress, then the running stack (--no-tui: plain lines).",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Services = args
 			if runF != nil {
@@ -51,7 +52,7 @@ func NewCmdUp(f *factory, runF func(context.Context, *UpOptions) error) *cobra.C
 	fl.BoolVarP(&opts.Detach, "detach", "d", false, "return once the stack is up instead of following its logs")
 	fl.BoolVar(&opts.Wait, "wait", false, "wait until every service is ready (healthy, or finished for jobs)")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "give up waiting for readiness after this long")
-	fl.BoolVar(&opts.NoTUI, "no-tui", false, "plain log lines instead of the dashboard")
+	fl.BoolVar(&opts.NoTUI, "no-tui", false, "plain progress and log lines instead of the dashboard on a terminal")
 	fl.BoolVar(&opts.NoWatch, "no-watch", false, "do not watch source files for hot reload")
 	fl.BoolVar(&opts.Build, "build", false, "rebuild images of services that are built, even if they exist")
 	fl.BoolVar(&opts.ForceRecreate, "force-recreate", false, "replace containers even if their configuration is unchanged")
@@ -70,6 +71,9 @@ func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
 	cfg, p, err := f.Project(ctx)
 	if err != nil {
 		return err
+	}
+	if !opts.Detach && !opts.JSON && !opts.NoTUI && f.dashboardOK() {
+		return runUpDashboard(ctx, f, opts, cfg, p)
 	}
 	sink := f.progressSink(opts.JSON)
 	o, err := f.Orchestrator(ctx, sink)

@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/devenv/devenv/internal/events"
+)
+
+// met reports whether dependency d is satisfied given its container, and what its container is
+// doing, as a predicate: "is starting", "failed with code 3".
+func met(d Dependency, c ContainerState) (bool, string) {
+	switch {
+	case c.State == "":
+		return false, "is not created"
+	case d.Condition == "service_completed_successfully":
+		if c.State == "exited" && c.ExitCode == 0 {
+			return true, "has completed"
+		}
+		if c.State == "exited" {
+			return false, fmt.Sprintf("failed with code %d", c.ExitCode)
+		}
+		return false, "is " + c.State
+	case c.State != "running":
+		return false, "is " + stateLabel(c)
+	case d.Condition == "service_healthy" && c.Health != "" && c.Health != "healthy":
+		return false, "is " + c.Health
+	case c.Health == "healthy":
+		return true, "is healthy"
+	default:
+		return true, "is running"
+	}
+}
+
+func conditionWord(c string) string {
+	switch c {
+	case "service_healthy":
+		return "healthy"
+	case "service_completed_successfully":
+		return "completed"
+	default:
+		return "started"
+	}
+}
+
+// whyNotUp explains a service that is not up yet, "" for one that is: what it waits on, how it
+// failed, or what devenv is doing to it.
+func whyNotUp(info ServiceInfo, states map[string]ContainerState, last *events.Event) string {
+	c := states[info.Name]
+	if last != nil && last.Kind == events.Failed && c.State != "running" {
+		return "failed: " + fmt.Sprint(last.Err)
+	}
+	switch {
+	case c.State == "running" && c.Health == "starting":
+		return "starting: its healthcheck has not passed yet"
+	case c.State == "running" && c.Health == "unhealthy":
+		return "unhealthy: its healthcheck fails (see its logs)"
+	case c.State == "running":
+		return ""
+	case c.State == "exited" && info.Job && c.ExitCode == 0:
+		return ""
+	}
+	var waits []string
+	for _, d := range info.DependsOn {
+		if ok, word := met(d, states[d.Service]); !ok {
+			waits = append(waits, fmt.Sprintf("%s to be %s (it %s)", d.Service, conditionWord(d.Condition), word))
+		}
+	}
+	if len(waits) > 0 {
+		return "waits for " + strings.Join(waits, ", ")
+	}
+	if last != nil {
+		switch last.Kind {
+		case events.Pulling, events.Building, events.Creating, events.Waiting, events.Seeding, events.Stopping:
+			return strings.TrimSpace(string(last.Kind) + " " + last.Message)
+		}
+	}
+	switch c.State {
+	case "":
+		return "not created (devenv up starts it)"
+	case "exited", "dead":
+		return fmt.Sprintf("exited with code %d (its logs say why; s starts it)", c.ExitCode)
+	case "created":
+		return "created, not started"
+	default:
+		return c.State
+	}
+}
+
+// graphLines draws what each service waits on, with each edge's state and, for a service that
+// is not up, why.
+func graphLines(services []ServiceInfo, states map[string]ContainerState, last map[string]*events.Event) []string {
+	var out []string
+	for _, s := range services {
+		c := states[s.Name]
+		head := fmt.Sprintf("%s  %s %s", s.Name, stateLabel(c), healthLabel(c))
+		out = append(out, strings.TrimSuffix(head, " -"))
+		for i, d := range s.DependsOn {
+			branch := "├─"
+			if i == len(s.DependsOn)-1 {
+				branch = "└─"
+			}
+			ok, word := met(d, states[d.Service])
+			mark := "✓"
+			if !ok {
+				mark = "…"
+			}
+			out = append(out, fmt.Sprintf("  %s %s %s  needs %s, %s", branch, mark, d.Service, conditionWord(d.Condition), word))
+		}
+		if len(s.DependsOn) == 0 {
+			out = append(out, "  (waits on nothing)")
+		}
+		if why := whyNotUp(s, states, last[s.Name]); why != "" {
+			out = append(out, "  not up: "+why)
+		}
+	}
+	return out
+}
