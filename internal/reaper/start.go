@@ -51,6 +51,7 @@ const listenPort = 8080
 type Handle struct {
 	ContainerID string
 	Addr        string
+	e           Launcher // nil in tests that dial a reaper directly
 	conn        net.Conn
 	r           *bufio.Reader
 }
@@ -155,7 +156,7 @@ func connect(ctx context.Context, e Launcher, id, project string) (*Handle, erro
 			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port)))
 			h, err := dial(ctx, addr, project)
 			if err == nil {
-				h.ContainerID = id
+				h.ContainerID, h.e = id, e
 				return h, nil
 			}
 			last = err
@@ -209,6 +210,20 @@ func (h *Handle) Release(ctx context.Context) error {
 	}
 	if strings.TrimSpace(line) != okLine {
 		return fmt.Errorf("release the reaper: it answered %q", strings.TrimSpace(line))
+	}
+	// The engine removes the exited reaper on its own; waiting for it means that when devenv
+	// returns, nothing with the job's label is left.
+	for h.e != nil {
+		if _, err := h.e.InspectContainer(ctx, h.ContainerID); engine.IsNotFound(err) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("release the reaper: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("release the reaper: %w", ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	return nil
 }
