@@ -190,7 +190,8 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) (err error) {
 		return fmt.Errorf("artifacts directory: %w", err)
 	}
 	defer evFile.Close()
-	t.sink = fanout{render.NewPlain(f.streams.ErrOut, true, f.colorOK(f.streams.ErrOut)), t.recorder, render.NewJSON(evFile)}
+	records := fanout{t.recorder, render.NewJSON(evFile)}
+	t.sink = append(fanout{render.NewPlain(f.streams.ErrOut, true, f.colorOK(f.streams.ErrOut))}, records...)
 	t.info("", fmt.Sprintf("project %s; artifacts in %s", p.Name, t.artifacts))
 
 	var guard *reaper.Handle
@@ -203,6 +204,10 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) (err error) {
 	}
 
 	upErr := orchestrator.New(e, t.sink, nil).Up(ctx, p, orchestrator.UpOptions{Wait: true, Timeout: opts.Timeout, Build: opts.Build})
+	if upErr != nil {
+		// For events.jsonl; people read the error once, from report().
+		records.Emit(failedEvent(upErr))
+	}
 	var res *render.CommandResult
 	if upErr == nil {
 		t.info("", "ready; running "+commandLine(opts.Cmd))

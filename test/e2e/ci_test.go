@@ -265,6 +265,9 @@ services:
 		t.Errorf("the failed service's log lines are not shown:\n%s", r.Stderr)
 	}
 	checkArtifacts(t, filepath.Join(e.Dir, "art"), "redis", "migrate")
+	if ev, _ := os.ReadFile(filepath.Join(e.Dir, "art", "events.jsonl")); !bytes.Contains(ev, []byte(`"service":"migrate","event":"failed","message":"job"`)) {
+		t.Errorf("events.jsonl does not name the failed service and step:\n%s", ev)
+	}
 	cases := junitShape(t, filepath.Join(e.Dir, "junit.xml"))
 	if cases["devenv.stack.migrate ready"] != "fail" || cases["devenv.stack.redis ready"] != "pass" || cases["devenv.command true"] != "skip" {
 		t.Errorf("JUnit cases: %v", cases)
@@ -314,6 +317,26 @@ func TestCIParallelRunsDoNotInterfere(t *testing.T) {
 	}
 	if len(projects) != 2 {
 		t.Errorf("the two runs shared a project: %v", projects)
+	}
+}
+
+// Intent: --service S --one-off runs the command in a new container of S on the project
+// network (it reaches redis by its service name), passes the command's exit code through, and
+// the one-off container goes with the rest.
+func TestCIOneOffContainer(t *testing.T) {
+	e := NewEnv(t)
+	ciStack(t, e)
+	r := e.Devenv(e.stackEnv(), "-p", e.Project, "test", "--service", "app", "--one-off", "--",
+		"sh", "-c", "redis-cli -h redis set from-one-off yes && hostname")
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "OK") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.ExitCode, r.Stdout, r.Stderr)
+	}
+	if l := e.leftovers(e.Project); !l.Empty() {
+		t.Errorf("left behind: %+v", l)
+	}
+	r = e.Devenv(e.stackEnv(), "-p", e.Project, "test", "--service", "app", "--one-off", "--", "sh", "-c", "exit 5")
+	if r.ExitCode != 5 {
+		t.Fatalf("exit %d, want 5\n%s", r.ExitCode, r.Stderr)
 	}
 }
 
