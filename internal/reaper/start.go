@@ -29,6 +29,7 @@ type Launcher interface {
 	InspectContainer(ctx context.Context, id string) (engine.ContainerState, error)
 	Logs(ctx context.Context, id string, tail int) (string, error)
 	RemoveContainer(ctx context.Context, id string) error
+	RemoveUnusedImagesLabelled(ctx context.Context, label, keep string) (int, error)
 }
 
 // Options say which project to guard and how.
@@ -108,7 +109,7 @@ func Start(ctx context.Context, e Launcher, opts Options) (*Handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := e.RunContainer(ctx, engine.ContainerSpec{
+	spec := engine.ContainerSpec{
 		Name:  opts.Project + "-reaper",
 		Image: image,
 		Cmd:   []string{"--project", opts.Project, "--grace", opts.Grace.String(), "--listen", ":" + strconv.Itoa(listenPort)},
@@ -120,7 +121,14 @@ func Start(ctx context.Context, e Launcher, opts Options) (*Handle, error) {
 		Ports:      []engine.PortSpec{{ContainerPort: listenPort, HostIP: "127.0.0.1"}},
 		Mounts:     []engine.MountSpec{{Source: socket, Target: "/var/run/docker.sock"}},
 		AutoRemove: true,
-	})
+	}
+	id, err := e.RunContainer(ctx, spec)
+	if engine.IsNotFound(err) && id == "" {
+		// Another devenv's new reaper image replaced ours between the look and the create.
+		if spec.Image, err = ensureImage(ctx, e, bin); err == nil {
+			id, err = e.RunContainer(ctx, spec)
+		}
+	}
 	if err != nil {
 		if id != "" {
 			_ = e.RemoveContainer(context.WithoutCancel(ctx), id)
@@ -284,6 +292,9 @@ func ensureImage(ctx context.Context, e Launcher, bin string) (string, error) {
 	if _, err := e.BuildImage(ctx, engine.BuildSpec{Context: dir, Tags: []string{ref}, Labels: map[string]string{engine.LabelReaper: "image"}}, nil); err != nil {
 		return "", fmt.Errorf("build the reaper image: %w", err)
 	}
+	// A new devenv's image replaces those of earlier builds, except any a reaper still runs
+	// (the engine refuses to remove those): one image per devenv in use, not one per upgrade.
+	_, _ = e.RemoveUnusedImagesLabelled(ctx, engine.LabelReaper+"=image", ref)
 	return ref, nil
 }
 
