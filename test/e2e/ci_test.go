@@ -481,3 +481,82 @@ func copyDir(t *testing.T, from, to string) {
 		writeFile(t, filepath.Join(to, en.Name()), string(data))
 	}
 }
+
+// jsonEvent is one line of `devenv up --json`, with its stable field names.
+type jsonEvent struct {
+	Time       time.Time `json:"time"`
+	Service    string    `json:"service"`
+	Event      string    `json:"event"`
+	Message    string    `json:"message"`
+	DurationMS int64     `json:"duration_ms"`
+	Error      string    `json:"error"`
+}
+
+func parseJSONLines(t *testing.T, out string) []jsonEvent {
+	t.Helper()
+	var evs []jsonEvent
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		var ev jsonEvent
+		if err := dec.Decode(&ev); err != nil || ev.Time.IsZero() || ev.Event == "" {
+			t.Fatalf("not an event line (%v): %q\nall of stdout:\n%s", err, line, out)
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// Intent: `devenv up --json` gives a pipeline one JSON object per line on stdout, nothing
+// else: network, volume, built, started, healthy, completed events with the time each step took,
+// per service; and a failed job gives a failed event that names the service and the step.
+func TestCIUpJSONEvents(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "tool", "Dockerfile"), "ARG BASE=redis:7\nFROM ${BASE}\nLABEL purpose=json-test\n")
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `dependencies:
+  redis: {}
+services:
+  tool:
+    build: {context: ./tool, args: {BASE: redis:7}}
+    command: ["sh", "-c", "redis-cli -h redis ping"]
+    job: true
+    depends_on: [redis]
+`)
+	r := e.Devenv(e.stackEnv(), "up", "-d", "--wait", "--json")
+	if r.ExitCode != 0 {
+		t.Fatalf("up --json: %d\n%s", r.ExitCode, r.Stderr)
+	}
+	got := map[string]jsonEvent{}
+	for _, ev := range parseJSONLines(t, r.Stdout) {
+		got[ev.Service+" "+ev.Event] = ev
+	}
+	for _, want := range []string{" network", " volume", "tool built", "redis started", "redis healthy", "tool completed"} {
+		if _, ok := got[want]; !ok {
+			t.Errorf("no %q event in:\n%s", want, r.Stdout)
+		}
+	}
+	for _, timed := range []string{"tool built", "redis healthy", "tool completed"} {
+		if got[timed].DurationMS <= 0 {
+			t.Errorf("%s has no duration_ms: %+v", timed, got[timed])
+		}
+	}
+
+	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), `dependencies:
+  redis: {}
+services:
+  tool:
+    build: {context: ./tool, args: {BASE: redis:7}}
+    command: ["sh", "-c", "exit 9"]
+    job: true
+    depends_on: [redis]
+`)
+	r = e.Devenv(e.stackEnv(), "up", "-d", "--wait", "--json")
+	if r.ExitCode == 0 {
+		t.Fatalf("a failing job: up --json exited 0\n%s", r.Stdout)
+	}
+	evs := parseJSONLines(t, r.Stdout)
+	last := evs[len(evs)-1]
+	if last.Event != "failed" || last.Service != "tool" || last.Message != "job" || !strings.Contains(last.Error, "exited with code 9") {
+		t.Errorf("last event %+v, want tool's job failure", last)
+	}
+}
