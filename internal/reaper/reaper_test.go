@@ -264,3 +264,25 @@ func TestCheckStaticRefusesWhatIsNotALinuxBinary(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// devenv's connection may drop and come back (a restarted proxy): a client back within the
+// grace period keeps the project.
+func TestReconnectWithinGraceKeepsTheProject(t *testing.T) {
+	f := newFake()
+	addr, out := serve(t, f, time.Minute, time.Minute)
+	first, err := dial(context.Background(), addr, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Close()
+	again, err := dial(context.Background(), addr, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if o := <-out; o != Released || len(f.calls) != 0 {
+		t.Fatalf("outcome %v, calls %v", o, f.calls)
+	}
+}

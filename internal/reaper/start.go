@@ -172,7 +172,7 @@ func connect(ctx context.Context, e Launcher, id, project string) (*Handle, erro
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	return nil, fmt.Errorf("the reaper did not answer within 15s: %v", last)

@@ -560,3 +560,26 @@ services:
 		t.Errorf("last event %+v, want tool's job failure", last)
 	}
 }
+
+// BenchmarkCITest measures a whole `devenv test -- true` job of a Redis stack (up to ready, the
+// command, artifacts, teardown with volumes), with and without the reaper: what the crash
+// safety costs a job, and the time at which the reaper removes a job whose devenv was killed.
+func BenchmarkCITest(b *testing.B) {
+	e := NewEnv(b)
+	writeFile(b, filepath.Join(e.Dir, "devenv.yaml"), "dependencies:\n  redis: {}\n")
+	// Once first, so the reaper image of this binary exists, as it does for every job but the
+	// first on a host.
+	e.devenvOK("-p", e.Project, "test", "--", "true")
+	var with, without []time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		e.devenvOK("-p", e.Project, "test", "--", "true")
+		with = append(with, time.Since(start))
+		start = time.Now()
+		e.devenvOK("-p", e.Project, "test", "--no-reaper", "--", "true")
+		without = append(without, time.Since(start))
+	}
+	b.ReportMetric(median(with), "job-s")
+	b.ReportMetric(median(without), "job-no-reaper-s")
+	b.ReportMetric(median(with)-median(without), "reaper-cost-s")
+}
