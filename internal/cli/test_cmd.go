@@ -173,6 +173,13 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	// The job removes its project, volumes included, when it ends: never one that was there
+	// before it, such as a developer's stack named with -p.
+	if found, err := e.ListLabelled(ctx, engine.LabelProject+"="+p.Name); err != nil {
+		return err
+	} else if !found.Empty() {
+		return &ProjectExistsError{Project: p.Name, Containers: len(found.Containers), Volumes: len(found.Volumes)}
+	}
 	t := &testRun{f: f, opts: opts, e: e, p: p, cfg: cfg, recorder: &events.Recorder{}, started: time.Now()}
 	t.artifacts = opts.Artifacts
 	if t.artifacts == "" {
@@ -231,13 +238,14 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) (err error) {
 			errs = append(errs, err)
 		}
 	}
+	var teardownErr error
 	if opts.Keep {
 		t.info("", fmt.Sprintf("kept: devenv -p %s down --volumes removes it", p.Name))
-	} else if err := t.teardown(post, sigs); err != nil {
-		errs = append(errs, err)
+	} else {
+		teardownErr = t.teardown(post, sigs)
 	}
 	if guard != nil {
-		if len(errs) == 0 || opts.Keep {
+		if teardownErr == nil {
 			if err := guard.Release(post); err != nil {
 				errs = append(errs, err)
 			}
@@ -246,6 +254,9 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) (err error) {
 			_ = guard.Close()
 		}
 	}
+	if teardownErr != nil {
+		errs = append(errs, teardownErr)
+	}
 	switch {
 	case upErr != nil:
 		return errors.Join(append([]error{upErr}, errs...)...)
@@ -253,12 +264,32 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) (err error) {
 		return errors.Join(append([]error{ctx.Err()}, errs...)...)
 	case res.Err != nil:
 		return errors.Join(append([]error{res.Err}, errs...)...)
+	case res.ExitCode != 0:
+		// The tests' verdict is the exit code CI acts on; devenv's own trouble is reported.
+		for _, err := range errs {
+			fmt.Fprintf(t.f.streams.ErrOut, "devenv: %v\n", err)
+		}
+		return &exitCodeError{code: res.ExitCode}
 	case len(errs) > 0:
 		return errors.Join(errs...)
-	case res.ExitCode != 0:
-		return &exitCodeError{code: res.ExitCode}
 	}
 	return nil
+}
+
+// ProjectExistsError refuses to run a job in a project that was there before it.
+type ProjectExistsError struct {
+	Project             string
+	Containers, Volumes int
+}
+
+func (e *ProjectExistsError) Error() string {
+	return fmt.Sprintf("project %s already exists (%d containers, %d volumes), and devenv test removes its project, volumes included, when it ends",
+		e.Project, e.Containers, e.Volumes)
+}
+
+// Hint says how to run the job anyway.
+func (e *ProjectExistsError) Hint() string {
+	return fmt.Sprintf("leave out -p for a fresh name, or remove the project first: devenv -p %s down --volumes", e.Project)
 }
 
 // privatePorts lets the engine pick every published host port: parallel jobs on one host must

@@ -583,3 +583,18 @@ func BenchmarkCITest(b *testing.B) {
 	b.ReportMetric(median(without), "job-no-reaper-s")
 	b.ReportMetric(median(with)-median(without), "reaper-cost-s")
 }
+
+// Intent: devenv test removes its project, volumes included, so it refuses to run in one that
+// already exists (a developer's stack named with -p) and touches nothing of it.
+func TestCIRefusesAnExistingProject(t *testing.T) {
+	e := NewEnv(t)
+	ciStack(t, e)
+	network := e.Network("theirs")
+	r := e.Devenv(e.stackEnv(), "-p", e.Project, "test", "--", "true")
+	if r.ExitCode != 1 || !contains(r.Stderr, "already exists", "down --volumes") {
+		t.Fatalf("exit %d\n%s", r.ExitCode, r.Stderr)
+	}
+	if l := e.leftovers(e.Project); len(l.Networks) != 1 || l.Networks[0] != network || len(l.Containers) != 0 {
+		t.Errorf("the existing project was touched: %+v", l)
+	}
+}
