@@ -72,46 +72,56 @@ func (t *testRun) onHost(ctx context.Context, stdout, stderr io.Writer) (int, er
 	return -1, fmt.Errorf("run %s: %w", t.opts.Cmd[0], err)
 }
 
-// hostEnv is what a command on the host needs to reach the stack: for each dependency the
-// connection settings its app containers get (DATABASE_URL, REDIS_URL, AMQP_URL, MYSQL_HOST...)
-// pointed at the published loopback port, for every service <SERVICE>_URL (its first published
-// port) and <SERVICE>_PORT_<container port>, and DEVENV_PROJECT. It returns the names too.
+// hostEnv is what a command on the host needs to reach the stack, and the variables' names.
 func (t *testRun) hostEnv(ctx context.Context) ([]string, []string, error) {
 	cs, err := t.e.ProjectContainers(ctx, t.p.Name)
 	if err != nil {
 		return nil, nil, err
 	}
-	deps := map[string]project.Dependency{}
-	for _, d := range project.Dependencies(t.cfg) {
-		deps[d.Kind] = d
-	}
-	vars := map[string]string{"DEVENV_PROJECT": t.p.Name}
-	for _, c := range cs {
-		if c.Labels[engine.LabelReaper] != "" || c.Labels[engine.LabelComposeOneoff] == "True" || c.State != "running" {
-			continue
-		}
-		prefix := envName(c.Service)
-		for i, p := range c.Ports {
-			if p.Protocol != "" && p.Protocol != "tcp" {
-				continue
-			}
-			vars[fmt.Sprintf("%s_PORT_%d", prefix, p.ContainerPort)] = fmt.Sprint(p.HostPort)
-			if d, ok := deps[c.Service]; ok && p.ContainerPort == d.ContainerPort {
-				for k, v := range d.ConnectionEnv("127.0.0.1", p.HostPort) {
-					vars[k] = v
-				}
-				vars[prefix+"_URL"] = d.HostURL("127.0.0.1", p.HostPort)
-			} else if _, isDep := deps[c.Service]; !isDep && i == 0 {
-				vars[prefix+"_URL"] = fmt.Sprintf("http://127.0.0.1:%d", p.HostPort)
-			}
-		}
-	}
+	vars := hostVars(t.p.Name, cs, project.Dependencies(t.cfg))
 	names := slices.Sorted(mapsKeys(vars))
 	env := make([]string, 0, len(names))
 	for _, k := range names {
 		env = append(env, k+"="+vars[k])
 	}
 	return env, names, nil
+}
+
+// hostVars are, for each dependency, the connection settings its app containers get
+// (DATABASE_URL, REDIS_URL, AMQP_URL, MYSQL_HOST...) pointed at the published loopback port;
+// for every service <SERVICE>_URL (a dependency's connection URL, else http:// and its first
+// published port) and <SERVICE>_PORT_<container port>; and DEVENV_PROJECT.
+func hostVars(projectName string, cs []engine.Container, dependencies []project.Dependency) map[string]string {
+	deps := map[string]project.Dependency{}
+	for _, d := range dependencies {
+		deps[d.Kind] = d
+	}
+	vars := map[string]string{"DEVENV_PROJECT": projectName}
+	for _, c := range cs {
+		if c.Labels[engine.LabelReaper] != "" || c.Labels[engine.LabelComposeOneoff] == "True" || c.State != "running" {
+			continue
+		}
+		prefix := envName(c.Service)
+		d, isDep := deps[c.Service]
+		first := true
+		for _, p := range c.Ports {
+			if p.Protocol != "" && p.Protocol != "tcp" {
+				continue
+			}
+			vars[fmt.Sprintf("%s_PORT_%d", prefix, p.ContainerPort)] = fmt.Sprint(p.HostPort)
+			switch {
+			case isDep && p.ContainerPort == d.ContainerPort:
+				for k, v := range d.ConnectionEnv("127.0.0.1", p.HostPort) {
+					vars[k] = v
+				}
+				vars[prefix+"_URL"] = d.HostURL("127.0.0.1", p.HostPort)
+			case !isDep && first:
+				vars[prefix+"_URL"] = fmt.Sprintf("http://127.0.0.1:%d", p.HostPort)
+			}
+			first = false
+		}
+	}
+	return vars
 }
 
 // envName turns a service name into a variable prefix: web-app → WEB_APP.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/devenv/devenv/internal/engine"
@@ -58,8 +59,13 @@ func Reap(ctx context.Context, e Engine, project string, opts ReapOptions) error
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(maxParallel)
+	var mu sync.Mutex
 	var errs []error
-	errc := make(chan error, len(cs))
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	}
 	for _, c := range cs {
 		if c.Labels[engine.LabelReaper] != "" {
 			continue
@@ -70,22 +76,18 @@ func Reap(ctx context.Context, e Engine, project string, opts ReapOptions) error
 				emit(events.Event{Service: c.Service, Kind: events.Stopping})
 				if err := e.StopContainer(gctx, c.ID, opts.StopGrace); err != nil && !engine.IsNotFound(err) {
 					// A container that will not stop is removed by force below all the same.
-					errc <- err
+					fail(err)
 				}
 			}
 			if err := e.RemoveContainer(gctx, c.ID); err != nil {
-				errc <- err
+				fail(err)
 				return nil
 			}
 			emit(events.Event{Service: c.Service, Kind: events.Removed, Message: c.Name, Duration: time.Since(start)})
 			return nil
 		})
 	}
-	_ = g.Wait() // the goroutines report through errc and never fail the group
-	close(errc)
-	for err := range errc {
-		errs = append(errs, err)
-	}
+	_ = g.Wait() // the goroutines report through fail and never fail the group
 	label := engine.LabelProject + "=" + project
 	found, err := e.ListLabelled(ctx, label)
 	if err != nil {

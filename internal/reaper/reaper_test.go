@@ -286,3 +286,27 @@ func TestReconnectWithinGraceKeepsTheProject(t *testing.T) {
 		t.Fatalf("outcome %v, calls %v", o, f.calls)
 	}
 }
+
+// Interrupted, every stop and every removal fails: Reap still returns, with the errors.
+func TestReapReturnsWhenEverythingFails(t *testing.T) {
+	f := newFake()
+	for i := 0; i < 20; i++ {
+		id := fmt.Sprintf("c%d", i)
+		f.containers = append(f.containers, engine.Container{ID: id, State: "running"})
+		f.failRemove[id] = context.Canceled
+	}
+	f.failRemove["db1"], f.failRemove["job1"] = context.Canceled, context.Canceled
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan error, 1)
+	go func() { done <- Reap(ctx, &failingStops{f}, "p", ReapOptions{StopGrace: time.Second}) }()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+type failingStops struct{ *fakeEngine }
+
+func (f *failingStops) StopContainer(context.Context, string, time.Duration) error {
+	return context.Canceled
+}

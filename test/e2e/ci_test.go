@@ -412,6 +412,34 @@ func TestCISigtermCleansUp(t *testing.T) {
 	}
 }
 
+// Intent: Ctrl-C twice (the second one normally means "kill it now") still ends with
+// everything removed: the second interrupt only skips the containers' stop grace.
+func TestCISecondInterruptStillCleansUp(t *testing.T) {
+	e := NewEnv(t)
+	ciStack(t, e)
+	cmd, project, out, exited := e.startTest("--", "sleep", "300")
+	for i := 0; i < 2; i++ {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	select {
+	case <-exited:
+	case <-time.After(time.Minute):
+		t.Fatalf("devenv test did not exit within a minute of two interrupts:\n%s", out)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d after Ctrl-C twice, want 130\n%s", code, out)
+	}
+	if !strings.Contains(out.String(), "interrupted again: removing without waiting") {
+		t.Errorf("the second interrupt did not hurry the teardown:\n%s", out)
+	}
+	if l := e.leftovers(project); !l.Empty() {
+		t.Errorf("two interrupts left %+v behind\n%s", l, out)
+	}
+}
+
 // Intent: when devenv itself is killed (SIGKILL: no cleanup code runs), its reaper removes the
 // job's containers, networks and volumes after the grace period docs/ci.md states (5 s), and
 // then itself; the test command on the host dies with devenv.
