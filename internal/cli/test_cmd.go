@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -87,17 +88,6 @@ func NewCmdTest(f *factory, runF func(context.Context, *TestOptions) error) *cob
 // volumes, so there is nothing to flush, and CI minutes are not worth waiting for it.
 const testStopGrace = 2 * time.Second
 
-// ciJobVars are CI systems' variables naming the running job, most specific first.
-var ciJobVars = []string{
-	"CI_JOB_ID",              // GitLab
-	"GITHUB_RUN_ID",          // GitHub Actions (with GITHUB_RUN_ATTEMPT; matrix jobs share it)
-	"BUILDKITE_JOB_ID",       // Buildkite
-	"CIRCLE_WORKFLOW_JOB_ID", // CircleCI
-	"SYSTEM_JOBID",           // Azure Pipelines
-	"BUILD_TAG",              // Jenkins
-	"BUILD_ID",               // Jenkins, Google Cloud Build
-}
-
 // jobProjectName is the project name of one test job: the configured name, the CI job's ID if
 // there is one (so `docker ps` says which job a container is from), and a random suffix, because
 // job IDs are not unique enough (matrix jobs share GitHub's run ID; one job may run two tests at
@@ -108,6 +98,16 @@ func jobProjectName(base string, environ []string, random io.Reader) string {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			env[k] = v
 		}
+	}
+	// CI systems' variables naming the running job, most specific first.
+	ciJobVars := []string{
+		"CI_JOB_ID",              // GitLab
+		"GITHUB_RUN_ID",          // GitHub Actions (with GITHUB_RUN_ATTEMPT; matrix jobs share it)
+		"BUILDKITE_JOB_ID",       // Buildkite
+		"CIRCLE_WORKFLOW_JOB_ID", // CircleCI
+		"SYSTEM_JOBID",           // Azure Pipelines
+		"BUILD_TAG",              // Jenkins
+		"BUILD_ID",               // Jenkins, Google Cloud Build
 	}
 	parts := []string{base}
 	for _, k := range ciJobVars {
@@ -165,7 +165,7 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) (err error) {
 	}
 	if opts.Service != "" {
 		if _, ok := p.Services[opts.Service]; !ok {
-			return &usageError{fmt.Errorf("project has no service %q to run the command in (services: %s)", opts.Service, strings.Join(slices.Sorted(mapsKeys(p.Services)), ", "))}
+			return &usageError{fmt.Errorf("project has no service %q to run the command in (services: %s)", opts.Service, strings.Join(slices.Sorted(maps.Keys(p.Services)), ", "))}
 		}
 	}
 	privatePorts(p)
@@ -378,16 +378,6 @@ func describeResult(r *render.CommandResult) string {
 		return fmt.Sprintf("passed (%s)", r.Duration.Round(time.Millisecond))
 	}
 	return fmt.Sprintf("exited with code %d (%s)", r.ExitCode, r.Duration.Round(time.Millisecond))
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // hostCommand builds the command to run on the host; its environment is devenv's plus env.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,7 +80,7 @@ func (t *testRun) hostEnv(ctx context.Context) ([]string, []string, error) {
 		return nil, nil, err
 	}
 	vars := hostVars(t.p.Name, cs, project.Dependencies(t.cfg))
-	names := slices.Sorted(mapsKeys(vars))
+	names := slices.Sorted(maps.Keys(vars))
 	env := make([]string, 0, len(names))
 	for _, k := range names {
 		env = append(env, k+"="+vars[k])
