@@ -14,7 +14,7 @@ import (
 // job runs (see internal/reaper). People never run it; it is in this binary so the reaper image
 // is devenv itself and needs no registry.
 func newCmdReaper(f *factory) *cobra.Command {
-	var project, listen string
+	var project, self, listen string
 	var grace, first time.Duration
 	cmd := &cobra.Command{
 		Use:    "reaper --project NAME",
@@ -34,13 +34,14 @@ func newCmdReaper(f *factory) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("reaper: %w", err)
 			}
-			s := &reaper.Server{Engine: e, Project: project, Grace: grace, FirstContact: first, Log: f.streams.ErrOut}
+			s := &reaper.Server{Engine: e, Project: project, Grace: grace, FirstContact: first, Log: f.streams.ErrOut, Self: self}
 			_, err = s.Serve(ctx, ln)
 			return err
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&project, "project", "", "the project to remove")
+	fl.StringVar(&self, "self", "", "the reaper's own container, removed after the project")
 	fl.StringVar(&listen, "listen", ":8080", "address to accept the job's connection on")
 	fl.DurationVar(&grace, "grace", reaper.DefaultGrace, "how long to wait for a client to reconnect before reaping")
 	fl.DurationVar(&first, "first-contact", reaper.DefaultFirstContact, "how long to wait for the first client")

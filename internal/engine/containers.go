@@ -29,8 +29,6 @@ type ContainerSpec struct {
 	Mounts   []MountSpec
 	Network  string   // network name to attach to, if any
 	Aliases  []string // extra DNS names on Network
-	// AutoRemove has the engine remove the container once it exits.
-	AutoRemove bool
 }
 
 // PortSpec publishes one container port. HostIP defaults to 127.0.0.1: a dev database must not
@@ -68,7 +66,7 @@ func (c *Client) CreateContainer(ctx context.Context, spec ContainerSpec) (strin
 		Labels:       spec.Labels,
 		ExposedPorts: network.PortSet{},
 	}
-	host := &container.HostConfig{PortBindings: network.PortMap{}, AutoRemove: spec.AutoRemove}
+	host := &container.HostConfig{PortBindings: network.PortMap{}}
 	for _, p := range spec.Ports {
 		port, ok := network.PortFrom(p.ContainerPort, network.TCP)
 		if !ok {

@@ -161,7 +161,7 @@ func serve(t *testing.T, f *fakeEngine, grace, first time.Duration) (string, <-c
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := make(chan Outcome, 1)
-	s := &Server{Engine: f, Project: "p", Grace: grace, FirstContact: first}
+	s := &Server{Engine: f, Project: "p", Grace: grace, FirstContact: first, Self: "reaper1"}
 	go func() {
 		o, _ := s.Serve(ctx, ln)
 		out <- o
@@ -201,6 +201,9 @@ func TestDroppedConnectionIsReaped(t *testing.T) {
 	}
 	if l := f.left(t); !l.Empty() {
 		t.Errorf("left behind: %+v", l)
+	}
+	if len(f.containers) != 0 || f.calls[len(f.calls)-1] != "remove reaper1" {
+		t.Errorf("the reaper did not remove itself last: %v", f.calls)
 	}
 }
 

@@ -41,6 +41,8 @@ type Server struct {
 	Grace        time.Duration // see DefaultGrace
 	FirstContact time.Duration // see DefaultFirstContact
 	Log          io.Writer     // one line per thing the reaper does; nil discards
+	// Self is the reaper's own container, removed once the project is: the last thing it does.
+	Self string
 }
 
 // Outcome is how Serve ended.
@@ -148,10 +150,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) (Outcome, error) {
 			err := s.reap(ctx)
 			if err != nil {
 				fmt.Fprintf(logw, "reaper: %v\n", err)
-			} else {
-				fmt.Fprintf(logw, "reaper: project %s removed\n", s.Project)
+				// Kept, with its log, for whoever looks into what is left.
+				return Reaped, err
 			}
-			return Reaped, err
+			fmt.Fprintf(logw, "reaper: project %s removed\n", s.Project)
+			if s.Self != "" {
+				// The engine stops this process as it removes the container.
+				if err := s.Engine.RemoveContainer(ctx, s.Self); err != nil {
+					return Reaped, err
+				}
+			}
+			return Reaped, nil
 		}
 	}
 }

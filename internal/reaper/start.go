@@ -65,6 +65,21 @@ func (e *NotSupportedError) Error() string { return "cannot start the reaper: " 
 // Hint is the fix the CLI prints.
 func (e *NotSupportedError) Hint() string { return e.Fix }
 
+// StartError is a reaper that was created but did not answer.
+type StartError struct {
+	Socket string
+	Err    error
+}
+
+func (e *StartError) Error() string { return "start the reaper: " + e.Err.Error() }
+
+func (e *StartError) Unwrap() error { return e.Err }
+
+// Hint is the fix the CLI prints.
+func (e *StartError) Hint() string {
+	return "the reaper needs the engine's socket at " + e.Socket + " on the engine's host (set DEVENV_REAPER_SOCKET to where it is), " + optOut
+}
+
 const optOut = "or run devenv test --no-reaper (a job killed with SIGKILL then leaves its containers behind)"
 
 // Start runs the project's reaper and connects to it. The reaper's image is devenv's own static
@@ -112,15 +127,17 @@ func Start(ctx context.Context, e Launcher, opts Options) (*Handle, error) {
 	spec := engine.ContainerSpec{
 		Name:  opts.Project + "-reaper",
 		Image: image,
-		Cmd:   []string{"--project", opts.Project, "--grace", opts.Grace.String(), "--listen", ":" + strconv.Itoa(listenPort)},
+		Cmd: []string{"--project", opts.Project, "--self", opts.Project + "-reaper",
+			"--grace", opts.Grace.String(), "--listen", ":" + strconv.Itoa(listenPort)},
 		Labels: map[string]string{
 			engine.LabelProject: opts.Project, engine.LabelComposeProject: opts.Project, engine.LabelReaper: "true",
 			// One-off, so up never takes it for an orphaned service container.
 			engine.LabelComposeOneoff: "True",
 		},
-		Ports:      []engine.PortSpec{{ContainerPort: listenPort, HostIP: "127.0.0.1"}},
-		Mounts:     []engine.MountSpec{{Source: socket, Target: "/var/run/docker.sock"}},
-		AutoRemove: true,
+		Ports:  []engine.PortSpec{{ContainerPort: listenPort, HostIP: "127.0.0.1"}},
+		Mounts: []engine.MountSpec{{Source: socket, Target: "/var/run/docker.sock"}},
+		// Not auto-removed: a reaper that fails keeps its log until Start has read it. It
+		// removes itself after reaping; a released one is removed by its client.
 	}
 	id, err := e.RunContainer(ctx, spec)
 	if engine.IsNotFound(err) && id == "" {
@@ -133,7 +150,7 @@ func Start(ctx context.Context, e Launcher, opts Options) (*Handle, error) {
 		if id != "" {
 			_ = e.RemoveContainer(context.WithoutCancel(ctx), id)
 		}
-		return nil, fmt.Errorf("start the reaper: %w", err)
+		return nil, &StartError{Socket: socket, Err: err}
 	}
 	h, err := connect(ctx, e, id, opts.Project)
 	if err != nil {
@@ -142,7 +159,7 @@ func Start(ctx context.Context, e Launcher, opts Options) (*Handle, error) {
 		if logs = strings.TrimSpace(logs); logs != "" {
 			err = fmt.Errorf("%w\nreaper output:\n%s", err, logs)
 		}
-		return nil, err
+		return nil, &StartError{Socket: socket, Err: err}
 	}
 	return h, nil
 }
@@ -201,7 +218,7 @@ func dial(ctx context.Context, addr, project string) (*Handle, error) {
 }
 
 // Release tells the reaper the job cleaned up after itself (or keeps its stack on purpose): it
-// exits without removing anything, and the engine removes its container.
+// exits without removing anything, and its container is removed.
 func (h *Handle) Release(ctx context.Context) error {
 	defer h.conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -219,18 +236,11 @@ func (h *Handle) Release(ctx context.Context) error {
 	if strings.TrimSpace(line) != okLine {
 		return fmt.Errorf("release the reaper: it answered %q", strings.TrimSpace(line))
 	}
-	// The engine removes the exited reaper on its own; waiting for it means that when devenv
-	// returns, nothing with the job's label is left.
-	for h.e != nil {
-		if _, err := h.e.InspectContainer(ctx, h.ContainerID); engine.IsNotFound(err) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("release the reaper: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("release the reaper: %w", ctx.Err())
-		case <-time.After(20 * time.Millisecond):
+	// The released reaper is exiting; removing it now means that when devenv returns, nothing
+	// with the job's label is left.
+	if h.e != nil {
+		if err := h.e.RemoveContainer(ctx, h.ContainerID); err != nil {
+			return fmt.Errorf("remove the released reaper: %w", err)
 		}
 	}
 	return nil
