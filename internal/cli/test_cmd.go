@@ -145,7 +145,7 @@ type testRun struct {
 	started   time.Time
 }
 
-func runTest(ctx context.Context, f *factory, opts *TestOptions) (err error) {
+func runTest(ctx context.Context, f *factory, opts *TestOptions) error {
 	// The first Ctrl-C or SIGTERM cancels ctx (main); the teardown below then runs on a context
 	// of its own, and a second signal only makes it stop containers without their grace period.
 	sigs := make(chan os.Signal, 4)
