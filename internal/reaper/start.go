@@ -295,6 +295,12 @@ func ensureImage(ctx context.Context, e Launcher, bin string) (string, error) {
 	if err := copyFile(bin, filepath.Join(dir, "devenv")); err != nil {
 		return "", fmt.Errorf("build the reaper image: %w", err)
 	}
+	// A fixed time makes the layer the same bytes in every build of one binary: jobs that build
+	// it at once on one host share one copy of it on disk.
+	epoch := time.Unix(0, 0)
+	if err := os.Chtimes(filepath.Join(dir, "devenv"), epoch, epoch); err != nil {
+		return "", fmt.Errorf("build the reaper image: %w", err)
+	}
 	dockerfile := "FROM scratch\nCOPY devenv /devenv\nENTRYPOINT [\"/devenv\", \"reaper\"]\n"
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		return "", fmt.Errorf("build the reaper image: %w", err)
