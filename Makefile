@@ -18,8 +18,8 @@ E2E_TIMEOUT ?= 30m
 DEVENV_IMAGES_MIRROR ?= 127.0.0.1:5000
 export DEVENV_IMAGES_MIRROR
 
-build: ## Build bin/devenv
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/devenv
+build: ## Build bin/devenv, static (CGO_ENABLED=0): devenv test's reaper runs it in a FROM scratch image
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/devenv
 
 EXAMPLE_SERVICES := web:frontend api:backend jobs:worker
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,6 +31,9 @@ type factory struct {
 	// Global flags.
 	file     string   // -f/--file: devenv.yaml or a compose file; default: found from the working dir
 	profiles []string // --profile
+	// projectName (-p/--project-name) replaces the configured name; devenv test sets it to the
+	// job's own name.
+	projectName string
 	// getwd and environ are the process's, swappable in tests.
 	getwd   func() (string, error)
 	environ func() []string
@@ -87,10 +91,30 @@ func (f *factory) loadWithTemplates(path string, composeOnly bool) (*config.Conf
 		return nil, nil, err
 	}
 	if composeOnly {
-		return cfg, cat, nil
+		return f.named(cfg, cat)
 	}
 	cfg, err = config.Load(path, composeOnly, f.environ(), cat.Names())
-	return cfg, cat, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.named(cfg, cat)
+}
+
+// named applies -p/--project-name, checked by the rule the configuration's name: follows.
+func (f *factory) named(cfg *config.Config, cat catalog.Catalog) (*config.Config, catalog.Catalog, error) {
+	n := f.projectName
+	if n == "" {
+		return cfg, cat, nil
+	}
+	if n != config.NormalizeProjectName(n) {
+		fix := ""
+		if alt := config.NormalizeProjectName(n); alt != "" {
+			fix = fmt.Sprintf(", e.g. -p %s", alt)
+		}
+		return nil, nil, &usageError{fmt.Errorf("invalid --project-name %q: lower-case letters, digits, '-' and '_' only, starting with a letter or digit%s", n, fix)}
+	}
+	cfg.Name = n
+	return cfg, cat, nil
 }
 
 // findConfig returns the configuration file for this run: -f, or found from the working dir.

@@ -52,15 +52,7 @@ func runPs(ctx context.Context, f *factory, opts *PsOptions) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]psRow, 0, len(cs))
-	for _, c := range cs {
-		r := psRow{Service: c.Service, Name: c.Name, ID: c.ID, Image: c.Image, State: c.State, Health: c.Health, Status: c.Status, Ports: portStrings(c.Ports)}
-		if c.State == "exited" {
-			code := c.ExitCode
-			r.ExitCode = &code
-		}
-		rows = append(rows, r)
-	}
+	rows := psRows(cs)
 	if opts.JSON {
 		enc := json.NewEncoder(f.streams.Out)
 		enc.SetIndent("", "  ")
@@ -84,6 +76,20 @@ func runPs(ctx context.Context, f *factory, opts *PsOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Service, state, health, strings.Join(r.Ports, ", "), r.Name)
 	}
 	return tw.Flush()
+}
+
+// psRows are cs as `devenv ps --json` lists them.
+func psRows(cs []engine.Container) []psRow {
+	rows := make([]psRow, 0, len(cs))
+	for _, c := range cs {
+		r := psRow{Service: c.Service, Name: c.Name, ID: c.ID, Image: c.Image, State: c.State, Health: c.Health, Status: c.Status, Ports: portStrings(c.Ports)}
+		if c.State == "exited" {
+			code := c.ExitCode
+			r.ExitCode = &code
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 func portStrings(ps []engine.PublishedPort) []string {

@@ -17,6 +17,7 @@ func NewCmdRoot(f *factory) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentFlags().StringVarP(&f.file, "file", "f", "", "devenv.yaml (or compose file) to use; default: found in this directory or a parent")
 	root.PersistentFlags().StringSliceVar(&f.profiles, "profile", nil, "enable a compose profile (repeatable)")
+	root.PersistentFlags().StringVarP(&f.projectName, "project-name", "p", "", "project name, in place of devenv.yaml's name (and DEVENV_NAME)")
 	root.AddCommand(
 		NewCmdInit(f, nil),
 		NewCmdUp(f, nil),
@@ -32,6 +33,8 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		NewCmdTemplates(f, nil),
 		NewCmdAdd(f, nil),
 		NewCmdVersion(f, nil),
+		NewCmdTest(f, nil),
+		newCmdReaper(f),
 	)
 	return root
 }

@@ -88,7 +88,7 @@ func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
 	if err != nil {
 		if opts.JSON {
 			// Pipelines read stdout only; people get the error (once) from report().
-			sink.Emit(events.Event{Time: time.Now(), Kind: events.Failed, Err: err})
+			sink.Emit(failedEvent(err))
 		}
 		return err
 	}

@@ -8,4 +8,7 @@ const (
 	LabelProject = "dev.devenv.project"
 	// LabelService names the service within the project.
 	LabelService = "dev.devenv.service"
+	// LabelReaper marks a project's reaper container (devenv test), which removes the project
+	// if devenv dies; tearing the project down leaves it to last.
+	LabelReaper = "dev.devenv.reaper"
 )

@@ -51,6 +51,8 @@ func runSuite(m *testing.M) int {
 	bin := filepath.Join(dir, "devenv")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/devenv")
 	build.Dir = repoRoot()
+	// Static, as make build makes it: devenv test's reaper runs this binary in a FROM scratch image.
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: building devenv failed: %v\n%s", err, out)
 		return 1

@@ -1,0 +1,3 @@
+module devenv-example/integration
+
+go 1.22

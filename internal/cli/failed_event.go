@@ -1,0 +1,20 @@
+package cli
+
+import (
+	"errors"
+	"time"
+
+	"github.com/devenv/devenv/internal/events"
+	"github.com/devenv/devenv/internal/orchestrator"
+)
+
+// failedEvent is up's failure as a `--json` pipeline reads it: with the service and the step
+// (pull, build, create, start, health, job, seed) when one service failed.
+func failedEvent(err error) events.Event {
+	ev := events.Event{Time: time.Now(), Kind: events.Failed, Err: err}
+	var se *orchestrator.ServiceError
+	if errors.As(err, &se) {
+		ev.Service, ev.Message = se.Service, se.Step
+	}
+	return ev
+}

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package cli
+
+import "os/exec"
+
+// dieWithDevenv: only Linux can tie a child's life to its parent's.
+func dieWithDevenv(*exec.Cmd) {}
