@@ -235,6 +235,12 @@ func TestCITestAgainstTheExampleStack(t *testing.T) {
 			t.Errorf("JUnit case for %s's readiness: %q (all: %v)", svc, cases["devenv.stack."+svc+" ready"], cases)
 		}
 	}
+	// The example's dependencies are seeded from fixtures/: each has a seeding case.
+	for _, dep := range []string{"mysql", "redis", "rabbitmq"} {
+		if cases["devenv.stack."+dep+" seeded"] != "pass" {
+			t.Errorf("JUnit case for %s's fixtures: %q (all: %v)", dep, cases["devenv.stack."+dep+" seeded"], cases)
+		}
+	}
 	if cases["devenv.command sh -c 'echo failing on purpose; exit 7'"] != "fail" {
 		t.Errorf("JUnit case for the command: %v", cases)
 	}
