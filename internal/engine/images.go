@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 )
 
@@ -71,6 +73,19 @@ func (c *Client) InspectImage(ctx context.Context, ref string) (LocalImage, erro
 // project). Their untagged parent layers stay: they are the build cache the next build of the
 // same Dockerfile starts from.
 func (c *Client) RemoveImagesLabelled(ctx context.Context, label string) (int, error) {
+	return c.removeImagesLabelled(ctx, label, "", true)
+}
+
+// RemoveUnusedImagesLabelled removes the images carrying label except keep, leaving any that a
+// container (running or not) still uses: the engine refuses those without force, and that
+// refusal is not an error here. It returns how many it removed.
+func (c *Client) RemoveUnusedImagesLabelled(ctx context.Context, label, keep string) (int, error) {
+	return c.removeImagesLabelled(ctx, label, keep, false)
+}
+
+// removeImagesLabelled removes the images with label but keep (an ID or a tag); force also
+// removes images that containers use, and without it the parents no other image needs go too.
+func (c *Client) removeImagesLabelled(ctx context.Context, label, keep string, force bool) (int, error) {
 	res, err := c.api.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", label)})
 	if err != nil {
 		return 0, fmt.Errorf("list images labelled %s: %w", label, classify(c.Host(), err))
@@ -78,11 +93,17 @@ func (c *Client) RemoveImagesLabelled(ctx context.Context, label string) (int, e
 	removed := 0
 	var errs []error
 	for _, img := range res.Items {
-		if _, err := c.api.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true}); err != nil && !IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove image %.19s: %w", img.ID, classify(c.Host(), err)))
+		if keep != "" && (img.ID == keep || slices.Contains(img.RepoTags, keep)) {
 			continue
 		}
-		removed++
+		_, err := c.api.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: force, PruneChildren: !force})
+		switch {
+		case err == nil:
+			removed++
+		case IsNotFound(err), !force && errdefs.IsConflict(err):
+		default:
+			errs = append(errs, fmt.Errorf("remove image %.19s: %w", img.ID, classify(c.Host(), err)))
+		}
 	}
 	return removed, errors.Join(errs...)
 }
