@@ -1,0 +1,96 @@
+package watch
+
+import (
+	"context"
+	"time"
+)
+
+// Clock is the part of time the debouncer needs, injectable so tests need no sleeps.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+// RealClock is the wall clock.
+type RealClock struct{}
+
+// Now returns the current time.
+func (RealClock) Now() time.Time { return time.Now() }
+
+// After waits for d.
+func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Default timings. The quiet period is short because a person waits on every save; an editor's
+// atomic save or a `git checkout` writes its files within a few milliseconds of each other, so
+// 50 ms still sees the whole burst. The maximum wait bounds how long a change that never goes
+// quiet (a build writing into a watched folder) can hold a reload back.
+const (
+	DefaultQuiet   = 50 * time.Millisecond
+	DefaultMaxWait = 2 * time.Second
+)
+
+// Debounce reads paths from in and sends them to out in batches: a batch is sent once no path
+// arrived for quiet, or once the batch's first path is maxWait old, whichever comes first. Each
+// batch holds a path once. Debounce returns when in is closed (after sending what it holds) or
+// ctx ends; it closes out.
+func Debounce(ctx context.Context, clock Clock, quiet, maxWait time.Duration, in <-chan string, out chan<- []string) {
+	defer close(out)
+	if quiet <= 0 {
+		quiet = DefaultQuiet
+	}
+	if maxWait < quiet {
+		maxWait = quiet
+	}
+	var (
+		batch []string
+		seen  = map[string]bool{}
+		first time.Time
+		timer <-chan time.Time
+	)
+	flush := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return false
+		}
+		batch, seen, timer = nil, map[string]bool{}, nil
+		return true
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case p, ok := <-in:
+			if !ok {
+				flush()
+				return
+			}
+			now := clock.Now()
+			if len(batch) == 0 {
+				first = now
+			}
+			if !seen[p] {
+				seen[p] = true
+				batch = append(batch, p)
+			}
+			wait := quiet
+			if left := first.Add(maxWait).Sub(now); left < wait {
+				wait = left
+			}
+			if wait <= 0 {
+				if !flush() {
+					return
+				}
+				continue
+			}
+			timer = clock.After(wait)
+		case <-timer:
+			if !flush() {
+				return
+			}
+		}
+	}
+}
