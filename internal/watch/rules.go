@@ -248,7 +248,10 @@ func Plan(rules []Rule, changes []Change) []Action {
 			case types.WatchActionRestart:
 				b.Restart = true
 			case types.WatchActionSync, types.WatchActionSyncRestart, types.WatchActionSyncExec:
-				if !r.Mounted {
+				// A deleted rule root is left alone in the container: with target "/" that
+				// would be rm -rf / (and a vanished source folder is more often a checkout
+				// in progress than a wish to empty the container's).
+				if !r.Mounted && (c.Exists || rel != ".") {
 					b.Sync = []SyncFile{{Host: c.Path, Container: path.Join(r.Target, filepath.ToSlash(rel)), Delete: !c.Exists, IsDir: c.IsDir}}
 				}
 				b.Restart = r.Action == types.WatchActionSyncRestart
