@@ -24,6 +24,7 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		NewCmdPs(f, nil),
 		NewCmdLogs(f, nil),
 		NewCmdRestart(f, nil),
+		NewCmdWatch(f, nil),
 		NewCmdExec(f, nil),
 		NewCmdShell(f, nil),
 		NewCmdConfig(f, nil),

@@ -20,12 +20,12 @@ func (RealClock) Now() time.Time { return time.Now() }
 // After waits for d.
 func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// Default timings. The quiet period is short because a person waits on every save; an editor's
-// atomic save or a `git checkout` writes its files within a few milliseconds of each other, so
-// 50 ms still sees the whole burst. The maximum wait bounds how long a change that never goes
-// quiet (a build writing into a watched folder) can hold a reload back.
+// Default timings. The quiet period is short because a person waits on every save: an editor's
+// atomic save (temp file, rename) or a `git checkout` writes its files within a millisecond or
+// two of each other, so 20 ms still sees the whole burst as one. The maximum wait bounds how long
+// a change that never goes quiet (a build writing into a watched folder) holds a reload back.
 const (
-	DefaultQuiet   = 50 * time.Millisecond
+	DefaultQuiet   = 20 * time.Millisecond
 	DefaultMaxWait = 2 * time.Second
 )
 
