@@ -330,3 +330,112 @@ func TestWatchNeedsARunningStackWithRules(t *testing.T) {
 		t.Errorf("watch without rules: exit %d\n%s", r.ExitCode, r.Stderr)
 	}
 }
+
+// Intent: `devenv up` in the foreground watches the templates' source by default. Editing the
+// backend's source serves the new response (restart, on the same port), so does an editor's
+// rename save; a path the rules or the defaults ignore causes no reload; 1,000 files written at
+// once are one restart; a frontend source edit is served by Vite without any reload; changing
+// package.json rebuilds the frontend's image and replaces only its container.
+func TestHotReloadTemplates(t *testing.T) {
+	e := NewEnv(t)
+	e.devenvOK("init", "--service", "api=backend", "--service", "web=frontend")
+	start := time.Now()
+	w := e.startDevenv("up", "--json", "--timeout", "6m")
+	_, next := w.wait(8*time.Minute, 0, "watching", func(ev jsonEvent) bool { return ev.Event == "watching" })
+	t.Logf("up with two template builds: %s", time.Since(start).Round(100*time.Millisecond))
+	ps := e.ps()
+	apiID, webID := ps["api"].ID, ps["web"].ID
+	api := "http://127.0.0.1:" + ps["api"].hostPort(t, 8080)
+	web := "http://127.0.0.1:" + ps["web"].hostPort(t, 5173)
+	e.serves(apiID, api+"/", "hello from the devenv backend template", time.Minute)
+
+	mainGo := filepath.Join(e.Dir, "api", "main.go")
+	src, err := os.ReadFile(mainGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(greeting string) []byte {
+		out := bytes.Replace(src, []byte("hello from the devenv backend template"), []byte(greeting), 1)
+		if bytes.Equal(out, src) {
+			t.Fatal("the backend template no longer says hello from the devenv backend template: update this test")
+		}
+		return out
+	}
+	if err := os.WriteFile(mainGo, edit("hello from an edited backend"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	took := e.serves(apiID, api+"/", "hello from an edited backend", 2*time.Minute)
+	ev, next := w.wait(30*time.Second, next, "api's restart", reloaded("api", "restart"))
+	t.Logf("backend edit served after %s (reported: %s, %d ms)", took.Round(10*time.Millisecond), ev.Message, ev.DurationMS)
+	if ev.Message != "restart for api/main.go" {
+		t.Errorf("the reload reports %q, want the action and the file", ev.Message)
+	}
+
+	// An editor's atomic save: write a temp file, rename it over main.go.
+	tmp := filepath.Join(e.Dir, "api", ".main.go.swx~")
+	if err := os.WriteFile(tmp, edit("hello after a rename save"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, mainGo); err != nil {
+		t.Fatal(err)
+	}
+	e.serves(apiID, api+"/", "hello after a rename save", 2*time.Minute)
+	_, next = w.wait(30*time.Second, next, "api's restart after the rename", reloaded("api", "restart"))
+
+	// Ignored paths: the rule's *_test.go, the defaults' build outputs and node_modules. (Not
+	// .git: a fake one would break go build's VCS stamping.)
+	reloads := w.count(reloadOf("api"))
+	writeFile(t, filepath.Join(e.Dir, "api", "main_test.go"), "package main\n")
+	writeFile(t, filepath.Join(e.Dir, "api", "dist", "app.tar"), "x\n")
+	writeFile(t, filepath.Join(e.Dir, "api", "node_modules", "x", "index.js"), "x\n")
+	time.Sleep(time.Second) // many debounce periods: a reload would have started
+	if n := w.count(reloadOf("api")); n != reloads {
+		evs, _ := w.snapshot()
+		t.Errorf("ignored paths caused %d reloads:\n%s", n-reloads, dumpEvents(evs[next:]))
+	}
+
+	// A burst of 1,000 files is one restart.
+	for i := range 1000 {
+		writeFile(t, filepath.Join(e.Dir, "api", "assets", fmt.Sprintf("f%04d.txt", i)), "x")
+	}
+	ev, next = w.wait(2*time.Minute, next, "api's restart after the burst", reloaded("api", "restart"))
+	time.Sleep(time.Second)
+	if n := w.count(reloadOf("api")) - reloads; n != 1 || !strings.Contains(ev.Message, "more") {
+		evs, _ := w.snapshot()
+		t.Errorf("the 1,000-file burst gave %d reloads (%s), want 1:\n%s", n, ev.Message, dumpEvents(evs[next-2:]))
+	}
+	if again := e.ps()["api"]; again.hostPort(t, 8080) != ps["api"].hostPort(t, 8080) || again.ID != apiID {
+		t.Errorf("restarts moved or replaced the backend: %+v, was %+v", again, ps["api"])
+	}
+
+	// The frontend's source is served by Vite's dev server from the bind mount: no reload.
+	mainJS := filepath.Join(e.Dir, "web", "src", "main.js")
+	js, err := os.ReadFile(mainJS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, mainJS, string(js)+"\nconsole.log('edited by the watch test')\n")
+	e.serves(webID, web+"/src/main.js", "edited by the watch test", 30*time.Second)
+	if n := w.count(reloadOf("web")); n != 0 {
+		t.Errorf("a frontend source edit caused %d reloads of web; Vite serves it", n)
+	}
+
+	// package.json rebuilds the image; only web's container is replaced, on the same port.
+	pkg := filepath.Join(e.Dir, "web", "package.json")
+	data, err := os.ReadFile(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, pkg, strings.Replace(string(data), `"private": true,`, `"private": true,`+"\n  \"description\": \"edited by the watch test\",", 1))
+	ev, _ = w.wait(5*time.Minute, next, "web's rebuild", reloaded("web", "rebuild"))
+	t.Logf("frontend rebuild: %d ms", ev.DurationMS)
+	after := e.ps()
+	if after["web"].ID == webID || after["api"].ID != apiID {
+		t.Errorf("rebuild of web: web %.12s → %.12s, api %.12s → %.12s; want only web replaced", webID, after["web"].ID, apiID, after["api"].ID)
+	}
+	if after["web"].hostPort(t, 5173) != ps["web"].hostPort(t, 5173) {
+		t.Errorf("the rebuilt frontend moved from port %s to %s", ps["web"].hostPort(t, 5173), after["web"].hostPort(t, 5173))
+	}
+	e.serves(after["web"].ID, web+"/src/main.js", "edited by the watch test", time.Minute)
+	e.serves(apiID, api+"/", "hello after a rename save", 10*time.Second)
+}
