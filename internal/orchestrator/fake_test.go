@@ -297,3 +297,8 @@ func (f *fakeEngine) CopyToContainer(_ context.Context, id string, files []engin
 	f.record("copy %s %s", f.containers[id].service, strings.Join(paths, " "))
 	return nil
 }
+
+// ExecAttached fails as it does in an image without a shell: syncs then go through the archive.
+func (f *fakeEngine) ExecAttached(context.Context, string, engine.ExecSession) (int, error) {
+	return -1, fmt.Errorf("exec: sh: executable file not found")
+}

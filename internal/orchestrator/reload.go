@@ -140,7 +140,20 @@ func (o *Orchestrator) Watch(ctx context.Context, p *types.Project, opts WatchOp
 		watch.Debounce(gctx, o.clock, quiet, maxWait, paths, batches)
 		return nil
 	})
-	r := &reloader{o: o, p: p, opts: opts, queues: map[string]*reloadQueue{}}
+	r := &reloader{o: o, p: p, opts: opts, queues: map[string]*reloadQueue{}, shells: newShells()}
+	defer r.shells.close()
+	g.Go(func() error {
+		// Open the sync shells before the first save needs them.
+		for _, svc := range services {
+			if !slices.ContainsFunc(rules, func(r watch.Rule) bool { return r.Service == svc && r.Target != "" && !r.Mounted }) {
+				continue
+			}
+			if id, err := o.serviceContainer(gctx, p.Name, svc); err == nil {
+				r.shells.get(gctx, o.engine, id)
+			}
+		}
+		return nil
+	})
 	g.Go(func() error {
 		for batch := range batches {
 			for _, a := range watch.Plan(rules, watch.Stat(batch)) {
@@ -164,6 +177,7 @@ type reloader struct {
 	opts WatchOptions
 
 	wg     sync.WaitGroup // one goroutine per service with a reload running
+	shells *shells
 	mu     sync.Mutex
 	queues map[string]*reloadQueue
 }
@@ -194,7 +208,7 @@ func (r *reloader) submit(ctx context.Context, a watch.Action) {
 	go func() { // ends when the service's queue is empty
 		defer r.wg.Done()
 		for {
-			r.o.reload(ctx, r.p, r.opts, a)
+			r.o.reload(ctx, r.p, r.opts, r.shells, a)
 			r.mu.Lock()
 			if q.pending == nil || ctx.Err() != nil {
 				q.running, q.pending = false, nil
@@ -208,11 +222,11 @@ func (r *reloader) submit(ctx context.Context, a watch.Action) {
 }
 
 // reload applies one action and reports it: which files, which action, how long it took.
-func (o *Orchestrator) reload(ctx context.Context, p *types.Project, opts WatchOptions, a watch.Action) {
+func (o *Orchestrator) reload(ctx context.Context, p *types.Project, opts WatchOptions, sh *shells, a watch.Action) {
 	start := o.clock.Now()
 	what := a.Name() + " for " + describeFiles(p.WorkingDir, a.Files)
 	o.emit(events.Event{Service: a.Service, Kind: events.Reloading, Message: what})
-	err := o.apply(ctx, p, opts, a)
+	err := o.apply(ctx, p, opts, sh, a)
 	if ctx.Err() != nil {
 		return
 	}
@@ -228,7 +242,7 @@ func (o *Orchestrator) reload(ctx context.Context, p *types.Project, opts WatchO
 	o.emit(events.Event{Service: a.Service, Kind: events.Reloaded, Message: what, Duration: o.clock.Now().Sub(start)})
 }
 
-func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOptions, a watch.Action) error {
+func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOptions, sh *shells, a watch.Action) error {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
@@ -241,7 +255,7 @@ func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOp
 	if err != nil {
 		return err
 	}
-	if err := o.sync(ctx, id, a.Sync); err != nil {
+	if err := o.sync(ctx, id, a.Sync, sh); err != nil {
 		return err
 	}
 	if a.Restart {
@@ -296,7 +310,18 @@ func (o *Orchestrator) serviceContainer(ctx context.Context, project, service st
 
 // sync deletes what was deleted, then copies what was written: a rename is a delete of the
 // old name and a copy of the new one.
-func (o *Orchestrator) sync(ctx context.Context, id string, files []watch.SyncFile) error {
+func (o *Orchestrator) sync(ctx context.Context, id string, files []watch.SyncFile, sh *shells) error {
+	if len(files) == 0 {
+		return nil
+	}
+	if script, ok := shellScript(files); ok {
+		if shell := sh.get(ctx, o.engine, id); shell != nil {
+			if err := shell.run(ctx, script); err != nil {
+				return fmt.Errorf("sync: %w", err)
+			}
+			return nil
+		}
+	}
 	var copies []engine.CopyFile
 	var deletes []string
 	for _, f := range files {

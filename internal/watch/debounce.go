@@ -27,10 +27,15 @@ func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 const (
 	DefaultQuiet   = 20 * time.Millisecond
 	DefaultMaxWait = 2 * time.Second
+	// Once a batch holds burstPaths paths it is a bulk operation (a checkout, a generator), not
+	// a save: it waits for burstQuiet of quiet, so a pause of the disk or the CPU in the middle
+	// does not split it into two reloads, and 100 ms more hardly matters after a checkout.
+	burstPaths = 16
+	burstQuiet = 100 * time.Millisecond
 )
 
 // Debounce reads paths from in and sends them to out in batches: a batch is sent once no path
-// arrived for quiet, or once the batch's first path is maxWait old, whichever comes first. Each
+// arrived for quiet (for a batch of a bulk operation, at least 100 ms), or once the batch's first path is maxWait old, whichever comes first. Each
 // batch holds a path once. Debounce returns when in is closed (after sending what it holds) or
 // ctx ends; it closes out.
 func Debounce(ctx context.Context, clock Clock, quiet, maxWait time.Duration, in <-chan string, out chan<- []string) {
@@ -77,6 +82,9 @@ func Debounce(ctx context.Context, clock Clock, quiet, maxWait time.Duration, in
 				batch = append(batch, p)
 			}
 			wait := quiet
+			if len(batch) >= burstPaths && wait < burstQuiet {
+				wait = burstQuiet
+			}
 			if left := first.Add(maxWait).Sub(now); left < wait {
 				wait = left
 			}

@@ -137,13 +137,19 @@ func TestDebounceMaxWait(t *testing.T) {
 	}
 }
 
-// A thousand paths in one burst are one batch.
+// A thousand paths in one burst are one batch, even with a pause longer than the quiet period
+// in the middle: a bulk operation waits for a longer quiet.
 func TestDebounceBurst(t *testing.T) {
-	r := startDebounce(t, 50*time.Millisecond, time.Second)
+	r := startDebounce(t, 20*time.Millisecond, time.Second)
 	for i := range 1000 {
 		r.send(string(rune(0x4e00 + i)))
+		if i == 500 {
+			r.clock.Advance(60 * time.Millisecond)
+		}
 	}
-	r.clock.Advance(50 * time.Millisecond)
+	r.clock.Advance(60 * time.Millisecond)
+	r.none()
+	r.clock.Advance(40 * time.Millisecond)
 	if got := r.batch(); len(got) != 1000 {
 		t.Fatalf("batch of %d paths", len(got))
 	}
