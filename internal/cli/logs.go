@@ -156,19 +156,6 @@ func serviceNames(cs []engine.Container) []string {
 	return names
 }
 
-// followLogs follows the logs of a project's services (all if none are named) until ctx ends.
-func followLogs(ctx context.Context, e *engine.Client, project string, services []string, w io.Writer, color bool) error {
-	all, err := e.ProjectContainers(ctx, project)
-	if err != nil {
-		return err
-	}
-	containers, err := selectServices(project, all, services)
-	if err != nil {
-		return err
-	}
-	return followLogsWith(ctx, e, containers, &LogsOptions{Follow: true, Tail: 20}, w, color)
-}
-
 func followLogsWith(ctx context.Context, e *engine.Client, containers []engine.Container, opts *LogsOptions, w io.Writer, color bool) error {
 	p := newPrefixer(serviceNames(containers), color, opts.Timestamps)
 	var mu sync.Mutex

@@ -26,6 +26,7 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		NewCmdLogs(f, nil),
 		NewCmdRestart(f, nil),
 		NewCmdSeed(f, nil),
+		NewCmdWatch(f, nil),
 		NewCmdExec(f, nil),
 		NewCmdShell(f, nil),
 		NewCmdTUI(f, nil),

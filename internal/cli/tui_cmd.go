@@ -120,7 +120,9 @@ func runUpDashboard(ctx context.Context, f *factory, opts *UpOptions, cfg *confi
 		cancelled bool // by quitting the dashboard, not a failure of the stack
 	}
 	upDone := make(chan upResult, 1)
-	go func() { // ends when Up returns; quitting the dashboard cancels it
+	watched := make(chan struct{})
+	go func() { // ends when Up returns, or with hot reload after it; quitting the dashboard cancels both
+		defer close(watched)
 		start := time.Now()
 		err := o.Up(upCtx, p, orchestrator.UpOptions{
 			Services: opts.Services, Build: opts.Build, Wait: true, Timeout: opts.Timeout,
@@ -137,10 +139,15 @@ func runUpDashboard(ctx context.Context, f *factory, opts *UpOptions, cfg *confi
 			inbox.Event(events.Event{Kind: events.Failed, Err: err})
 		}
 		upDone <- upResult{err: err, cancelled: cancelled}
+		if err == nil && !opts.NoWatch {
+			// Hot reload's reports (which files, which action, how long) go to the activity pane.
+			watchAlongside(upCtx, o, cfg, p, opts, func(err error) { inbox.Event(events.Event{Kind: events.Failed, Err: err}) })
+		}
 	}()
 	out, runErr := tui.Run(ctx, ctrl, inbox, f.dashboardOptions(cfg.Name))
 	cancelUp()
 	up := <-upDone
+	<-watched
 	if runErr != nil {
 		return runErr
 	}

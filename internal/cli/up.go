@@ -27,6 +27,7 @@ type UpOptions struct {
 	Build         bool
 	ForceRecreate bool
 	JSON          bool
+	Debounce      time.Duration
 }
 
 // NewCmdUp builds `devenv up`; runF replaces the run step in tests.
@@ -38,7 +39,8 @@ func NewCmdUp(f *factory, runF func(context.Context, *UpOptions) error) *cobra.C
 		Long: "up pulls and builds images, creates the project's network and volumes, and starts every service as soon\n" +
 			"as the services it depends on are ready. Run again, it changes only what changed.\n\n" +
 			"With -d it returns once everything is started (with --wait: ready); without, it then follows the logs\n" +
-			"until Ctrl-C, which leaves the stack running (devenv down stops it). On a terminal, without -d, the\n" +
+			"and applies source edits to the running services (hot reload, see devenv watch; --no-watch turns it\n" +
+			"off) until Ctrl-C, which leaves the stack running (devenv down stops it). On a terminal, without -d, the\n" +
 			"dashboard opens at once and shows the progress, then the running stack (--no-tui: plain lines).",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Services = args
@@ -54,6 +56,7 @@ func NewCmdUp(f *factory, runF func(context.Context, *UpOptions) error) *cobra.C
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "give up waiting for readiness after this long")
 	fl.BoolVar(&opts.NoTUI, "no-tui", false, "plain progress and log lines instead of the dashboard on a terminal")
 	fl.BoolVar(&opts.NoWatch, "no-watch", false, "do not watch source files for hot reload")
+	fl.DurationVar(&opts.Debounce, "debounce", 0, "hot reload: how long files must be quiet before a reload (default: devenv.yaml's watch.debounce, else 20ms)")
 	fl.BoolVar(&opts.Build, "build", false, "rebuild images of services that are built, even if they exist")
 	fl.BoolVar(&opts.ForceRecreate, "force-recreate", false, "replace containers even if their configuration is unchanged")
 	fl.BoolVar(&opts.JSON, "json", false, "report progress as one JSON object per line on stdout")
@@ -103,7 +106,16 @@ func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
 	if opts.Detach {
 		return nil
 	}
-	err = followLogs(ctx, e, p.Name, opts.Services, f.streams.Out, f.colorOK(f.streams.Out))
+	if !opts.NoWatch {
+		wctx, stopWatch := context.WithCancel(ctx)
+		watched := make(chan struct{})
+		go func() { // ends with the logs: stopWatch below
+			defer close(watched)
+			watchAlongside(wctx, o, cfg, p, opts, func(err error) { report(f.streams.ErrOut, err) })
+		}()
+		defer func() { stopWatch(); <-watched }()
+	}
+	err = followAcrossRestarts(ctx, e, p.Name, opts.Services, f.streams.Out, f.colorOK(f.streams.Out))
 	if ctx.Err() != nil {
 		fmt.Fprintf(f.streams.ErrOut, "\n%s is still running: `devenv down` stops it, `devenv logs -f` follows it again\n", p.Name)
 		return nil

@@ -8,6 +8,8 @@
 // (defaults.go) and the checks (validate.go).
 package config
 
+import "time"
+
 // FileNames are the names devenv looks for, in this order, in the working directory and then in
 // each parent directory (like git looks for .git). A function, not a variable, so no caller can
 // change what every other caller finds.
@@ -36,6 +38,29 @@ type Config struct {
 	Images       Images              `mapstructure:"images"`
 	Services     map[string]*Service `mapstructure:"services"`
 	Dependencies Dependencies        `mapstructure:"dependencies"`
+	Watch        Watch               `mapstructure:"watch"`
+}
+
+// Watch tunes hot reload (the services' develop.watch rules).
+type Watch struct {
+	// Debounce is how long changed files must be quiet before a reload, e.g. 50ms (the default):
+	// a burst of saves or a git checkout becomes one reload.
+	Debounce string `mapstructure:"debounce"`
+	// Ignore lists globs (.dockerignore syntax, relative to the project folder) never watched,
+	// on top of .gitignore, .dockerignore and the defaults (.git, node_modules, build outputs).
+	Ignore []string `mapstructure:"ignore"`
+}
+
+// MaxDebounce bounds watch.debounce: a longer quiet period would make every reload feel broken.
+const MaxDebounce = 10 * time.Second
+
+// Quiet is Debounce as a duration; 0 means the default. A Config from Load has a valid one.
+func (w Watch) Quiet() time.Duration {
+	d, err := time.ParseDuration(w.Debounce)
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // Images says where images come from.

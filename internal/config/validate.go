@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/docker/go-units"
 )
@@ -75,6 +76,7 @@ func validate(cfg *Config, src *source, bad map[string]bool, knownTemplates []st
 			"add a service or a dependency (devenv.yaml.example in the devenv repository shows every key)")
 	}
 	c.images()
+	c.watch()
 	c.extraHosts("extra_hosts", cfg.ExtraHosts)
 	for i, f := range cfg.Compose {
 		if strings.TrimSpace(f) == "" {
@@ -338,4 +340,21 @@ func (c *checker) enabledDependencies() []string {
 func isDependencyKind(name string) bool {
 	_, ok := structKeys(reflect.TypeFor[Dependencies]())[name]
 	return ok
+}
+
+func (c *checker) watch() {
+	if d := c.cfg.Watch.Debounce; d != "" {
+		q, err := time.ParseDuration(d)
+		if err != nil || q <= 0 || q > MaxDebounce {
+			c.add("watch.debounce", fmt.Sprintf("debounce %s is not a duration between 1ms and %s", quote(d), MaxDebounce),
+				"write a duration such as 50ms or 0.2s")
+		}
+	}
+	for i, g := range c.cfg.Watch.Ignore {
+		if strings.TrimSpace(g) == "" {
+			c.add(fmt.Sprintf("watch.ignore[%d]", i), "an empty ignore pattern", "remove it, or write a glob such as tmp/**")
+		} else if _, err := filepath.Match(strings.TrimPrefix(g, "!"), ""); err != nil {
+			c.add(fmt.Sprintf("watch.ignore[%d]", i), fmt.Sprintf("ignore pattern %s: %v", quote(g), err), "fix the glob (.dockerignore syntax)")
+		}
+	}
 }

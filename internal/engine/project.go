@@ -165,7 +165,23 @@ type ExecResult struct {
 
 // Exec runs cmd in a running container and waits for it.
 func (c *Client) Exec(ctx context.Context, id string, cmd []string) (ExecResult, error) {
-	created, err := c.api.ExecCreate(ctx, id, client.ExecCreateOptions{Cmd: cmd, AttachStdout: true, AttachStderr: true})
+	return c.ExecWith(ctx, id, ExecSpec{Cmd: cmd})
+}
+
+// ExecSpec is a command to run in a container and how: compose's service hooks (develop.watch's
+// sync+exec) set the user, working directory and environment.
+type ExecSpec struct {
+	Cmd        []string
+	User       string
+	WorkingDir string
+	Env        []string // NAME=VALUE
+	Privileged bool
+}
+
+// ExecWith runs spec in a running container and waits for it.
+func (c *Client) ExecWith(ctx context.Context, id string, spec ExecSpec) (ExecResult, error) {
+	created, err := c.api.ExecCreate(ctx, id, client.ExecCreateOptions{Cmd: spec.Cmd, User: spec.User, WorkingDir: spec.WorkingDir,
+		Env: spec.Env, Privileged: spec.Privileged, AttachStdout: true, AttachStderr: true})
 	if err != nil {
 		return ExecResult{}, fmt.Errorf("exec in %.12s: %w", id, classify(c.Host(), err))
 	}

@@ -34,6 +34,13 @@ const (
 	Info      Kind = "info"
 )
 
+// The kinds of hot reload's events.
+const (
+	Watching  Kind = "watching"  // hot reload watches the source (Message says what)
+	Reloading Kind = "reloading" // a change is being applied: Message is the action and the files
+	Reloaded  Kind = "reloaded"  // the change is applied and served (Duration: how long it took)
+)
+
 // Event is one progress report.
 type Event struct {
 	Time     time.Time

@@ -278,3 +278,38 @@ func (f *fakeEngine) RemoveVolume(_ context.Context, name string) error {
 	f.record("rm-volume %s", name)
 	return nil
 }
+
+func (f *fakeEngine) ExecWith(_ context.Context, id string, spec engine.ExecSpec) (engine.ExecResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("exec %s %s", f.containers[id].service, strings.Join(spec.Cmd, " "))
+	return engine.ExecResult{}, nil
+}
+
+func (f *fakeEngine) RestartContainer(_ context.Context, id string, _ int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.containers[id]
+	if !ok {
+		return fmt.Errorf("no container %s", id)
+	}
+	c.running = true
+	f.record("restart %s", c.service)
+	return nil
+}
+
+func (f *fakeEngine) CopyToContainer(_ context.Context, id string, files []engine.CopyFile) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var paths []string
+	for _, cf := range files {
+		paths = append(paths, cf.Container)
+	}
+	f.record("copy %s %s", f.containers[id].service, strings.Join(paths, " "))
+	return nil
+}
+
+// ExecAttached fails as it does in an image without a shell: syncs then go through the archive.
+func (f *fakeEngine) ExecAttached(context.Context, string, engine.ExecSession) (int, error) {
+	return -1, fmt.Errorf("exec: sh: executable file not found")
+}

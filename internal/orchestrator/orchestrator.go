@@ -31,6 +31,10 @@ type Engine interface {
 	WaitContainer(ctx context.Context, id string) (int64, error)
 	Logs(ctx context.Context, id string, tail int) (string, error)
 	ExecExitCode(ctx context.Context, id string, cmd []string) (int, string, error)
+	ExecWith(ctx context.Context, id string, spec engine.ExecSpec) (engine.ExecResult, error)
+	RestartContainer(ctx context.Context, id string, grace int) error
+	CopyToContainer(ctx context.Context, id string, files []engine.CopyFile) error
+	ExecAttached(ctx context.Context, id string, s engine.ExecSession) (int, error)
 	ListLabelled(ctx context.Context, label string) (engine.Labelled, error)
 	ContainerEvents(ctx context.Context, project string) (<-chan engine.ContainerEvent, <-chan error)
 	RemoveNetwork(ctx context.Context, id string) error

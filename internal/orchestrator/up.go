@@ -57,6 +57,10 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 	if err != nil {
 		return err
 	}
+	pinned, err := o.pinnedPorts(p, byService)
+	if err != nil {
+		return err
+	}
 	hashes := map[string]string{}
 	for name, s := range p.Services {
 		hashes[name] = plan.ConfigHash(s, hostPorts[name])
@@ -95,7 +99,7 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 	if err != nil {
 		return err
 	}
-	x := &execution{o: o, p: p, opts: opts, hostPorts: hostPorts, observed: byService, contextHashes: contextHashes, created: map[string]createdContainer{}, ids: map[string]string{}, started: map[string]time.Time{}}
+	x := &execution{o: o, p: p, opts: opts, hostPorts: hostPorts, pinnedPorts: pinned, observed: byService, contextHashes: contextHashes, created: map[string]createdContainer{}, ids: map[string]string{}, started: map[string]time.Time{}}
 	for svc, c := range byService {
 		x.ids[svc] = c.ID
 	}
@@ -153,8 +157,10 @@ type execution struct {
 	p         *types.Project
 	opts      UpOptions
 	hostPorts map[string]map[uint32]string
-	observed  map[string]engine.Container
-	watch     *containerWatch
+	// pinnedPorts are the host ports chosen for ports the configuration leaves to the engine.
+	pinnedPorts map[string]map[uint32]string
+	observed    map[string]engine.Container
+	watch       *containerWatch
 	// contextHashes are the build contexts' hashes, by service, labelled on what is built.
 	contextHashes map[string]string
 
@@ -372,7 +378,7 @@ func (x *execution) create(ctx context.Context, op *plan.Op) error {
 		return err
 	}
 	id, err := x.o.engine.CreateServiceContainer(ctx, engine.ServiceContainer{
-		Project: x.p, Service: s, Name: x.containerName(svc), HostPorts: x.hostPorts[svc],
+		Project: x.p, Service: s, Name: x.containerName(svc), HostPorts: x.createPorts(svc),
 		Labels: x.labels(svc, map[string]string{
 			engine.LabelConfigHash: op.Hash, engine.LabelComposeOneoff: "False",
 			"com.docker.compose.container-number": "1",
@@ -490,4 +496,20 @@ func indent(s string) string {
 		lines[i] = "  | " + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// createPorts are the host ports a new container of svc publishes in place of the configured
+// ones: fallbacks for taken defaults, and the pinned choices for ports left to the engine.
+func (x *execution) createPorts(svc string) map[uint32]string {
+	if len(x.pinnedPorts[svc]) == 0 {
+		return x.hostPorts[svc]
+	}
+	out := map[uint32]string{}
+	for k, v := range x.pinnedPorts[svc] {
+		out[k] = v
+	}
+	for k, v := range x.hostPorts[svc] {
+		out[k] = v
+	}
+	return out
 }

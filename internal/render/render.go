@@ -37,7 +37,7 @@ func (p *Plain) Emit(e events.Event) {
 		switch e.Kind {
 		case events.Failed:
 			line = "\x1b[31m" + line + "\x1b[0m"
-		case events.Healthy, events.Completed:
+		case events.Healthy, events.Completed, events.Reloaded:
 			line = "\x1b[32m" + line + "\x1b[0m"
 		case events.Port:
 			line = "\x1b[33m" + line + "\x1b[0m"

@@ -516,7 +516,7 @@ func copyDir(t *testing.T, from, to string) {
 	}
 }
 
-// jsonEvent is one line of `devenv up --json`, with its stable field names.
+// jsonEvent is one line of devenv's --json progress (up, watch, seed), with its stable field names.
 type jsonEvent struct {
 	Time       time.Time `json:"time"`
 	Service    string    `json:"service"`

@@ -1,0 +1,111 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/events"
+)
+
+// reloadProject: api restarts on source edits; web syncs public/ (no bind mount) and runs a
+// command after its config is synced.
+func reloadProject(dir string) *types.Project {
+	net := map[string]*types.ServiceNetworkConfig{"default": nil}
+	return &types.Project{
+		Name: "shop", WorkingDir: dir,
+		Networks: types.Networks{"default": {Name: "shop_default"}},
+		Services: types.Services{
+			"api": {Name: "api", ContainerSpec: types.ContainerSpec{Image: "api:1", Networks: net},
+				Develop: &types.DevelopConfig{Watch: []types.Trigger{{Path: "api", Action: types.WatchActionRestart, Ignore: []string{"*_test.go"}}}}},
+			"web": {Name: "web", ContainerSpec: types.ContainerSpec{Image: "web:1", Networks: net},
+				Develop: &types.DevelopConfig{Watch: []types.Trigger{
+					{Path: "web/public", Action: types.WatchActionSync, Target: "/srv/public"},
+					{Path: "web/conf", Action: types.WatchActionSyncExec, Target: "/etc/web", Exec: types.ServiceHook{Command: []string{"kill", "-HUP", "1"}}},
+				}}},
+		},
+	}
+}
+
+// waitFor waits (bounded, not timed) until rec holds an event that matches.
+func waitFor(t *testing.T, rec *events.Recorder, what string, match func(events.Event) bool) events.Event {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, e := range rec.Events() {
+			if match(e) {
+				return e
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no %s event; got %v", what, rec.Events())
+	return events.Event{}
+}
+
+func TestWatchAppliesRules(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"api", "web/public", "web/conf"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := newFakeEngine()
+	rec := &events.Recorder{}
+	o := newTestOrchestrator(f, rec)
+	p := reloadProject(dir)
+	if err := o.Up(context.Background(), p, UpOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- o.Watch(ctx, p, WatchOptions{Quiet: 20 * time.Millisecond}) }()
+	waitFor(t, rec, "watching", func(e events.Event) bool { return e.Kind == events.Watching })
+
+	write := func(rel string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(rel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("api/main_test.go") // ignored by the rule: no reload
+	write("api/main.go")
+	e := waitFor(t, rec, "api reloaded", func(e events.Event) bool { return e.Kind == events.Reloaded && e.Service == "api" })
+	if e.Message != "restart for api/main.go" {
+		t.Errorf("api reload reported as %q", e.Message)
+	}
+	write("web/public/a.css")
+	waitFor(t, rec, "web sync", func(e events.Event) bool { return e.Kind == events.Reloaded && e.Service == "web" })
+	write("web/conf/app.ini")
+	waitFor(t, rec, "web sync+exec", func(e events.Event) bool {
+		return e.Kind == events.Reloaded && e.Service == "web" && strings.HasPrefix(e.Message, "sync+exec")
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Watch after cancel: %v", err)
+	}
+	if got := f.callsFor("restart "); !slices.Equal(got, []string{"restart api"}) {
+		t.Errorf("restarts: %v (the ignored test file must not restart api)", got)
+	}
+	if got := f.callsFor("copy web"); !slices.Equal(got, []string{"copy web /srv/public/a.css", "copy web /etc/web/app.ini"}) {
+		t.Errorf("copies: %v", got)
+	}
+	if got := f.callsFor("exec web"); !slices.Equal(got, []string{"exec web kill -HUP 1"}) {
+		t.Errorf("execs: %v", got)
+	}
+}
+
+func TestWatchWithoutRules(t *testing.T) {
+	o := newTestOrchestrator(newFakeEngine(), &events.Recorder{})
+	err := o.Watch(context.Background(), testProject(), WatchOptions{})
+	var nothing *NothingToWatchError
+	if !errors.As(err, &nothing) || nothing.Hint() == "" {
+		t.Fatalf("err = %v", err)
+	}
+}

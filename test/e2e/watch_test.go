@@ -1,0 +1,431 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// watching is a devenv process running in the background (up in the foreground, or watch),
+// with its JSON events collected as they arrive.
+type watching struct {
+	t      testing.TB
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	events []jsonEvent
+	other  []string // stdout lines that are not events: the services' logs
+	stderr bytes.Buffer
+	done   chan struct{}
+}
+
+func (e *Env) startDevenv(args ...string) *watching {
+	e.t.Helper()
+	w := &watching{t: e.t, done: make(chan struct{})}
+	w.cmd = exec.Command(shared.binary, args...)
+	w.cmd.Dir = e.Dir
+	w.cmd.Env = append(os.Environ(), e.stackEnv()...)
+	w.cmd.Stderr = &lockedWriter{mu: &w.mu, w: &w.stderr}
+	stdout, err := w.cmd.StdoutPipe()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := w.cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	go func() { // ends when devenv closes its stdout
+		defer close(w.done)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var ev jsonEvent
+			w.mu.Lock()
+			if line := sc.Text(); strings.HasPrefix(line, "{") && json.Unmarshal([]byte(line), &ev) == nil {
+				w.events = append(w.events, ev)
+			} else {
+				w.other = append(w.other, line)
+			}
+			w.mu.Unlock()
+		}
+	}()
+	e.t.Cleanup(w.stop)
+	return w
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// stop interrupts devenv as Ctrl-C would and waits for it.
+func (w *watching) stop() {
+	if w.cmd.ProcessState != nil {
+		return
+	}
+	_ = w.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-w.done:
+	case <-time.After(30 * time.Second):
+		_ = w.cmd.Process.Kill()
+	}
+	_ = w.cmd.Wait()
+}
+
+func (w *watching) snapshot() ([]jsonEvent, string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]jsonEvent(nil), w.events...), w.stderr.String()
+}
+
+// wait returns the first event at or after index from that matches, failing after within.
+func (w *watching) wait(within time.Duration, from int, what string, match func(jsonEvent) bool) (jsonEvent, int) {
+	w.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		evs, stderr := w.snapshot()
+		for i := from; i < len(evs); i++ {
+			if evs[i].Event == "failed" && evs[i].Service != "" {
+				w.t.Fatalf("waiting for %s: %s failed: %s", what, evs[i].Service, evs[i].Error)
+			}
+			if match(evs[i]) {
+				return evs[i], i + 1
+			}
+		}
+		select {
+		case <-w.done:
+			w.t.Fatalf("devenv ended while waiting for %s\nstderr:\n%s", what, stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("no %s within %s; events:\n%s\nstderr:\n%s", what, within, dumpEvents(evs), stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (w *watching) count(match func(jsonEvent) bool) int {
+	evs, _ := w.snapshot()
+	n := 0
+	for _, ev := range evs {
+		if match(ev) {
+			n++
+		}
+	}
+	return n
+}
+
+func dumpEvents(evs []jsonEvent) string {
+	var b strings.Builder
+	for _, ev := range evs {
+		fmt.Fprintf(&b, "  %s %s %s %s\n", ev.Service, ev.Event, ev.Message, ev.Error)
+	}
+	return b.String()
+}
+
+func reloaded(service, action string) func(jsonEvent) bool {
+	return func(ev jsonEvent) bool {
+		return ev.Event == "reloaded" && ev.Service == service && strings.HasPrefix(ev.Message, action+" for ")
+	}
+}
+
+func reloadOf(service string) func(jsonEvent) bool {
+	return func(ev jsonEvent) bool { return ev.Event == "reloading" && ev.Service == service }
+}
+
+// serves polls url until its body contains want.
+func (e *Env) serves(id, url, want string, within time.Duration) time.Duration {
+	e.t.Helper()
+	return e.Eventually(id, within, 10*time.Millisecond, func(ctx context.Context) error {
+		code, body := httpGetCtx(ctx, url)
+		if !strings.Contains(body, want) {
+			return fmt.Errorf("GET %s = %d %q, want %q", url, code, body, want)
+		}
+		return nil
+	})
+}
+
+func httpGetCtx(ctx context.Context, url string) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err.Error()
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// fileServer is a compose service with no bind mount: a Node.js server of /srv/public, a
+// greeting read from /srv/conf once at start, and develop.watch rules of the three sync kinds.
+const fileServer = `services:
+  files:
+    image: node:20
+    command:
+      - node
+      - -e
+      - |
+        const fs = require('fs');
+        const greeting = fs.existsSync('/srv/conf/greeting') ? fs.readFileSync('/srv/conf/greeting', 'utf8') : 'none';
+        process.on('SIGTERM', () => process.exit(0));
+        require('http').createServer((q, s) => {
+          if (q.url === '/greeting') return s.end(greeting);
+          fs.readFile('/srv/public' + q.url, (err, data) => { if (err) { s.writeHead(404); s.end('missing') } else s.end(data) });
+        }).listen(8000);
+    ports: ["8000"]
+    develop:
+      watch:
+        - path: ./public
+          action: sync
+          target: /srv/public
+        - path: ./conf
+          action: sync+restart
+          target: /srv/conf
+        - path: ./hooks
+          action: sync+exec
+          target: /srv/hooks
+          exec:
+            command: ["sh", "-c", "cat /srv/hooks/* > /srv/public/hooked"]
+`
+
+// Intent: `devenv watch` attached to a running compose stack applies develop.watch rules read
+// from the compose file to a container with no bind mount: a created, a changed and a deleted
+// file reach it through the Engine API; an editor's rename save is delivered; a 1,000-file burst
+// is one action; paths ignored by .gitignore and by default are never synced; sync+restart
+// restarts the container on the same host port; sync+exec runs its command. Ctrl-C ends it.
+func TestWatchSyncsIntoContainerWithoutBindMount(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), fileServer)
+	writeFile(t, filepath.Join(e.Dir, ".gitignore"), "*.log\n")
+	for _, d := range []string{"public", "conf"} {
+		if err := os.MkdirAll(filepath.Join(e.Dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.up()
+	row := e.ps()["files"]
+	base := "http://127.0.0.1:" + row.hostPort(t, 8000)
+	e.serves(row.ID, base+"/greeting", "none", 30*time.Second) // nothing synced yet
+
+	w := e.startDevenv("watch", "--json")
+	_, next := w.wait(30*time.Second, 0, "watching", func(ev jsonEvent) bool { return ev.Event == "watching" })
+
+	public := func(name string) string { return filepath.Join(e.Dir, "public", name) }
+	writeFile(t, public("a.txt"), "one")
+	e.serves(row.ID, base+"/a.txt", "one", 10*time.Second)
+	writeFile(t, public("a.txt"), "two")
+	e.serves(row.ID, base+"/a.txt", "two", 10*time.Second)
+	if err := os.Remove(public("a.txt")); err != nil {
+		t.Fatal(err)
+	}
+	e.serves(row.ID, base+"/a.txt", "missing", 10*time.Second)
+
+	// An editor's atomic save: the new content goes to a temp file renamed over the original.
+	writeFile(t, public("page.html"), "<p>old</p>")
+	e.serves(row.ID, base+"/page.html", "old", 10*time.Second)
+	writeFile(t, public(".page.html.tmp1234"), "<p>saved</p>")
+	if err := os.Rename(public(".page.html.tmp1234"), public("page.html")); err != nil {
+		t.Fatal(err)
+	}
+	e.serves(row.ID, base+"/page.html", "saved", 10*time.Second)
+
+	// Ignored paths are not synced: a file .gitignore ignores, one under node_modules. The file
+	// written after them is, so by the time it is served they would have been too.
+	writeFile(t, public("debug.log"), "log")
+	writeFile(t, public(filepath.Join("node_modules", "dep", "index.js")), "dep")
+	writeFile(t, public("after.txt"), "after")
+	e.serves(row.ID, base+"/after.txt", "after", 10*time.Second)
+	for _, p := range []string{"/debug.log", "/node_modules/dep/index.js"} {
+		if code, body := httpGet(t, base+p); code != 404 {
+			t.Errorf("%s is ignored but was synced: %d %s", p, code, body)
+		}
+	}
+	evs, _ := w.snapshot()
+	for _, ev := range evs {
+		if strings.Contains(ev.Message, "debug.log") || strings.Contains(ev.Message, "node_modules") {
+			t.Errorf("a reload mentions an ignored path: %+v", ev)
+		}
+	}
+
+	// A burst of 1,000 files, as a git checkout writes them, is one sync.
+	_, next = w.wait(10*time.Second, next, "the sync of after.txt", func(ev jsonEvent) bool {
+		return ev.Event == "reloaded" && strings.Contains(ev.Message, "after.txt")
+	})
+	before := w.count(reloadOf("files"))
+	for i := range 1000 {
+		writeFile(t, public(fmt.Sprintf("burst/f%04d.txt", i)), fmt.Sprint(i))
+	}
+	e.serves(row.ID, base+"/burst/f0999.txt", "999", 20*time.Second)
+	_, next = w.wait(20*time.Second, next, "the burst's sync", reloaded("files", "sync"))
+	// Anything more the burst caused would come within a few debounce periods.
+	time.Sleep(time.Second)
+	if n := w.count(reloadOf("files")) - before; n != 1 {
+		evs, _ := w.snapshot()
+		t.Errorf("the 1,000-file burst gave %d reloads, want 1:\n%s", n, dumpEvents(evs[len(evs)-2*n:]))
+	}
+
+	// sync+restart: the greeting is read at start, so it is served only after the restart,
+	// on the port the service had.
+	writeFile(t, filepath.Join(e.Dir, "conf", "greeting"), "hello")
+	_, next = w.wait(60*time.Second, next, "sync+restart", reloaded("files", "sync+restart"))
+	e.serves(row.ID, base+"/greeting", "hello", 10*time.Second)
+	if again := e.ps()["files"]; again.hostPort(t, 8000) != row.hostPort(t, 8000) {
+		t.Errorf("the restart moved the service from port %s to %s", row.hostPort(t, 8000), again.hostPort(t, 8000))
+	}
+
+	// sync+exec: the command runs in the container after the sync.
+	writeFile(t, filepath.Join(e.Dir, "hooks", "x"), "hooked")
+	w.wait(30*time.Second, next, "sync+exec", reloaded("files", "sync+exec"))
+	e.serves(row.ID, base+"/hooked", "hooked", 10*time.Second)
+
+	w.stop()
+	if code := w.cmd.ProcessState.ExitCode(); code != 0 {
+		_, stderr := w.snapshot()
+		t.Errorf("devenv watch exited %d after Ctrl-C:\n%s", code, stderr)
+	}
+}
+
+// Intent: `devenv watch` on a stack that is not running says so instead of watching nothing,
+// and a project without any develop.watch rules is told how to get some.
+func TestWatchNeedsARunningStackWithRules(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), fileServer)
+	if r := e.Devenv(e.stackEnv(), "watch"); r.ExitCode != 1 || !strings.Contains(r.Stderr, "is not running") {
+		t.Errorf("watch without a stack: exit %d\n%s", r.ExitCode, r.Stderr)
+	}
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), "services:\n  cache:\n    image: redis:7\n")
+	e.up()
+	if r := e.Devenv(e.stackEnv(), "watch"); r.ExitCode != 1 || !contains(r.Stderr, "no service has develop.watch rules", "fix:") {
+		t.Errorf("watch without rules: exit %d\n%s", r.ExitCode, r.Stderr)
+	}
+}
+
+// Intent: `devenv up` in the foreground watches the templates' source by default. Editing the
+// backend's source serves the new response (restart, on the same port), so does an editor's
+// rename save; a path the rules or the defaults ignore causes no reload; 1,000 files written at
+// once are one restart; a frontend source edit is served by Vite without any reload; changing
+// package.json rebuilds the frontend's image and replaces only its container.
+func TestHotReloadTemplates(t *testing.T) {
+	e := NewEnv(t)
+	e.devenvOK("init", "--service", "api=backend", "--service", "web=frontend")
+	start := time.Now()
+	w := e.startDevenv("up", "--json", "--timeout", "6m")
+	_, next := w.wait(8*time.Minute, 0, "watching", func(ev jsonEvent) bool { return ev.Event == "watching" })
+	t.Logf("up with two template builds: %s", time.Since(start).Round(100*time.Millisecond))
+	ps := e.ps()
+	apiID, webID := ps["api"].ID, ps["web"].ID
+	api := "http://127.0.0.1:" + ps["api"].hostPort(t, 8080)
+	web := "http://127.0.0.1:" + ps["web"].hostPort(t, 5173)
+	e.serves(apiID, api+"/", "hello from the devenv backend template", time.Minute)
+
+	mainGo := filepath.Join(e.Dir, "api", "main.go")
+	src, err := os.ReadFile(mainGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(greeting string) []byte {
+		out := bytes.Replace(src, []byte("hello from the devenv backend template"), []byte(greeting), 1)
+		if bytes.Equal(out, src) {
+			t.Fatal("the backend template no longer says hello from the devenv backend template: update this test")
+		}
+		return out
+	}
+	if err := os.WriteFile(mainGo, edit("hello from an edited backend"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	took := e.serves(apiID, api+"/", "hello from an edited backend", 2*time.Minute)
+	ev, next := w.wait(30*time.Second, next, "api's restart", reloaded("api", "restart"))
+	t.Logf("backend edit served after %s (reported: %s, %d ms)", took.Round(10*time.Millisecond), ev.Message, ev.DurationMS)
+	if ev.Message != "restart for api/main.go" {
+		t.Errorf("the reload reports %q, want the action and the file", ev.Message)
+	}
+
+	// An editor's atomic save: write a temp file, rename it over main.go.
+	tmp := filepath.Join(e.Dir, "api", ".main.go.swx~")
+	if err := os.WriteFile(tmp, edit("hello after a rename save"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, mainGo); err != nil {
+		t.Fatal(err)
+	}
+	e.serves(apiID, api+"/", "hello after a rename save", 2*time.Minute)
+	_, next = w.wait(30*time.Second, next, "api's restart after the rename", reloaded("api", "restart"))
+
+	// Ignored paths: the rule's *_test.go, the defaults' build outputs and node_modules. (Not
+	// .git: a fake one would break go build's VCS stamping.)
+	reloads := w.count(reloadOf("api"))
+	writeFile(t, filepath.Join(e.Dir, "api", "main_test.go"), "package main\n")
+	writeFile(t, filepath.Join(e.Dir, "api", "dist", "app.tar"), "x\n")
+	writeFile(t, filepath.Join(e.Dir, "api", "node_modules", "x", "index.js"), "x\n")
+	time.Sleep(time.Second) // many debounce periods: a reload would have started
+	if n := w.count(reloadOf("api")); n != reloads {
+		evs, _ := w.snapshot()
+		t.Errorf("ignored paths caused %d reloads:\n%s", n-reloads, dumpEvents(evs[next:]))
+	}
+
+	// A burst of 1,000 files is one restart.
+	for i := range 1000 {
+		writeFile(t, filepath.Join(e.Dir, "api", "assets", fmt.Sprintf("f%04d.txt", i)), "x")
+	}
+	ev, next = w.wait(2*time.Minute, next, "api's restart after the burst", reloaded("api", "restart"))
+	time.Sleep(time.Second)
+	if n := w.count(reloadOf("api")) - reloads; n != 1 || !strings.Contains(ev.Message, "more") {
+		evs, _ := w.snapshot()
+		t.Errorf("the 1,000-file burst gave %d reloads (%s), want 1:\n%s", n, ev.Message, dumpEvents(evs[next-2:]))
+	}
+	if again := e.ps()["api"]; again.hostPort(t, 8080) != ps["api"].hostPort(t, 8080) || again.ID != apiID {
+		t.Errorf("restarts moved or replaced the backend: %+v, was %+v", again, ps["api"])
+	}
+
+	// The frontend's source is served by Vite's dev server from the bind mount: no reload.
+	mainJS := filepath.Join(e.Dir, "web", "src", "main.js")
+	js, err := os.ReadFile(mainJS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, mainJS, string(js)+"\nconsole.log('edited by the watch test')\n")
+	e.serves(webID, web+"/src/main.js", "edited by the watch test", 30*time.Second)
+	if n := w.count(reloadOf("web")); n != 0 {
+		t.Errorf("a frontend source edit caused %d reloads of web; Vite serves it", n)
+	}
+
+	// package.json rebuilds the image; only web's container is replaced, on the same port.
+	pkg := filepath.Join(e.Dir, "web", "package.json")
+	data, err := os.ReadFile(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, pkg, strings.Replace(string(data), `"private": true,`, `"private": true,`+"\n  \"description\": \"edited by the watch test\",", 1))
+	ev, _ = w.wait(5*time.Minute, next, "web's rebuild", reloaded("web", "rebuild"))
+	t.Logf("frontend rebuild: %d ms", ev.DurationMS)
+	after := e.ps()
+	if after["web"].ID == webID || after["api"].ID != apiID {
+		t.Errorf("rebuild of web: web %.12s → %.12s, api %.12s → %.12s; want only web replaced", webID, after["web"].ID, apiID, after["api"].ID)
+	}
+	if after["web"].hostPort(t, 5173) != ps["web"].hostPort(t, 5173) {
+		t.Errorf("the rebuilt frontend moved from port %s to %s", ps["web"].hostPort(t, 5173), after["web"].hostPort(t, 5173))
+	}
+	e.serves(after["web"].ID, web+"/src/main.js", "edited by the watch test", time.Minute)
+	e.serves(apiID, api+"/", "hello after a rename save", 10*time.Second)
+}
