@@ -19,7 +19,7 @@ func TestShellScript(t *testing.T) {
 		{Host: file, Container: "/srv/it's.txt"},
 		{Host: filepath.Join(dir, "gone"), Container: "/srv/gone", Delete: true},
 		{Host: filepath.Join(dir, "vanished"), Container: "/srv/vanished"}, // deleted before the sync: skipped
-		{Host: dir, Container: "/", Delete: true},                         // never rm -rf /
+		{Host: dir, Container: "/", Delete: true},                          // never rm -rf /
 	})
 	if !ok {
 		t.Fatal("a small batch must go through the shell")
