@@ -31,12 +31,15 @@ func percentile(ds []time.Duration, p float64) float64 {
 	return float64(s[i].Microseconds()) / 1000
 }
 
-// servedAfter polls url every millisecond until its body contains want; how long it took.
+// servedAfter polls url every millisecond until its body contains want; how long it took since
+// start. Each request gets 100 ms: one sent while the container stops can hang on the port
+// proxy, and a browser's user would press reload too. Both sides of every comparison poll
+// alike, from the moment of the change.
 func servedAfter(b *testing.B, start time.Time, url, want string, within time.Duration) time.Duration {
 	b.Helper()
 	deadline := start.Add(within)
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		_, body := httpGetCtx(ctx, url)
 		cancel()
 		if strings.Contains(body, want) {
@@ -107,11 +110,7 @@ func BenchmarkWatchSync(b *testing.B) {
 		if err := e.Engine.CopyToContainer(ctx, row.ID, []engine.CopyFile{{Host: src, Container: "/srv/conf/greeting"}}); err != nil {
 			b.Fatal(err)
 		}
-		start := time.Now()
-		if err := e.Engine.RestartContainer(ctx, row.ID, 10); err != nil {
-			b.Fatal(err)
-		}
-		bare = append(bare, servedAfter(b, start, base+"/greeting", want, 30*time.Second))
+		bare = append(bare, bareRestart(b, e, row.ID, base+"/greeting", want))
 	}
 	reportLatencies(b, "sync", synced)
 	sr := reportLatencies(b, "sync+restart", syncRestart)
@@ -149,17 +148,25 @@ func BenchmarkWatchBackend(b *testing.B) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	w.stop()
-	ctx := context.Background()
 	for i := range benchEdits {
-		want := edit(i, "bare")
-		start := time.Now()
-		if err := e.Engine.RestartContainer(ctx, row.ID, 10); err != nil {
-			b.Fatal(err)
-		}
-		bare = append(bare, servedAfter(b, start, url, want, 2*time.Minute))
+		bare = append(bare, bareRestart(b, e, row.ID, url, edit(i, "bare")))
 	}
 	r := reportLatencies(b, "restart", restart)
 	floor := reportLatencies(b, "bare-restart", bare)
 	b.ReportMetric(r-floor, "restart-over-bare-ms")
 	composeWatch(b)
+}
+
+// bareRestart is the floor: a restart through the Engine API, polled from the moment it is
+// asked for, as a save is.
+func bareRestart(b *testing.B, e *Env, id, url, want string) time.Duration {
+	b.Helper()
+	start := time.Now()
+	errc := make(chan error, 1)
+	go func() { errc <- e.Engine.RestartContainer(context.Background(), id, 10) }()
+	took := servedAfter(b, start, url, want, 2*time.Minute)
+	if err := <-errc; err != nil {
+		b.Fatal(err)
+	}
+	return took
 }
