@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/fsnotify/fsnotify"
@@ -59,6 +60,8 @@ type Watcher struct {
 	fs      *fsnotify.Watcher
 	ignore  *Ignorer
 	watched map[string]bool // directories with a watch; only Run's goroutine touches it after New
+	// dirs is len(watched), for Dirs, which other goroutines call while Run changes the map.
+	dirs atomic.Int64
 }
 
 // NewWatcher watches every root (a directory, recursively) except what ignore excludes.
@@ -78,7 +81,7 @@ func NewWatcher(roots []string, ignore *Ignorer) (*Watcher, error) {
 }
 
 // Dirs is how many directories are watched.
-func (w *Watcher) Dirs() int { return len(w.watched) }
+func (w *Watcher) Dirs() int { return int(w.dirs.Load()) }
 
 // addTree watches dir and every directory below it; found, if not nil, receives each path
 // found in it (files that appeared before the watch did).
@@ -115,6 +118,7 @@ func (w *Watcher) addTree(dir string, found func(string)) error {
 			return limitError(path, err)
 		}
 		w.watched[path] = true
+		w.dirs.Store(int64(len(w.watched)))
 		if found != nil && path != dir {
 			found(path)
 		}
@@ -129,6 +133,7 @@ func (w *Watcher) drop(dir string) {
 		if p == dir || strings.HasPrefix(p, prefix) {
 			_ = w.fs.Remove(p) // the kernel removed a deleted directory's watch already
 			delete(w.watched, p)
+			w.dirs.Store(int64(len(w.watched)))
 		}
 	}
 }
