@@ -113,6 +113,24 @@ func (e *PortTakenError) Hint() string {
 	return "stop what holds the port, or publish the service on another host port in devenv.yaml (e.g. ports: [\"<free port>:<container port>\"])"
 }
 
+// keptPort is the host port a service's port keeps: the one its existing container has, else
+// the one remembered for it if that is free; "" when there is none to keep.
+func (o *Orchestrator) keptPort(projectName, service string, port types.ServicePortConfig, existing map[string]engine.Container) string {
+	if c, ok := existing[service]; ok {
+		for _, pp := range c.Ports {
+			if uint32(pp.ContainerPort) == port.Target {
+				return strconv.Itoa(int(pp.HostPort))
+			}
+		}
+	}
+	if o.ports != nil {
+		if remembered, ok := o.ports.Get(projectName, service, port.Target); ok && portFree(port.HostIP, remembered) {
+			return remembered
+		}
+	}
+	return ""
+}
+
 // hostPorts picks the host ports of services whose defaults may fall back: the port an existing
 // container already has (so an unchanged service keeps its hash), else a remembered one, else
 // the default if free, else a free one, remembered and announced.
@@ -126,19 +144,7 @@ func (o *Orchestrator) hostPorts(p *types.Project, existing map[string]engine.Co
 			if port.Published == "" {
 				continue
 			}
-			chosen := ""
-			if c, ok := existing[name]; ok {
-				for _, pp := range c.Ports {
-					if uint32(pp.ContainerPort) == port.Target {
-						chosen = strconv.Itoa(int(pp.HostPort))
-					}
-				}
-			}
-			if chosen == "" && o.ports != nil {
-				if remembered, ok := o.ports.Get(p.Name, name, port.Target); ok && portFree(port.HostIP, remembered) {
-					chosen = remembered
-				}
-			}
+			chosen := o.keptPort(p.Name, name, port, existing)
 			if chosen == "" && !portFree(port.HostIP, port.Published) {
 				free, err := freePort(port.HostIP)
 				if err != nil {

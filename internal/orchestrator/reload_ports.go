@@ -2,7 +2,6 @@ package orchestrator
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/engine"
@@ -21,19 +20,7 @@ func (o *Orchestrator) pinnedPorts(p *types.Project, existing map[string]engine.
 			if port.Published != "" || port.Protocol == "udp" {
 				continue
 			}
-			chosen := ""
-			if c, ok := existing[name]; ok {
-				for _, pp := range c.Ports {
-					if uint32(pp.ContainerPort) == port.Target {
-						chosen = strconv.Itoa(int(pp.HostPort))
-					}
-				}
-			}
-			if chosen == "" && o.ports != nil {
-				if remembered, ok := o.ports.Get(p.Name, name, port.Target); ok && portFree(port.HostIP, remembered) {
-					chosen = remembered
-				}
-			}
+			chosen := o.keptPort(p.Name, name, port, existing)
 			if chosen == "" {
 				free, err := freePort(port.HostIP)
 				if err != nil {
