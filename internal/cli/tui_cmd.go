@@ -9,6 +9,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/orchestrator"
 	"github.com/devenv/devenv/internal/tui"
@@ -73,6 +74,30 @@ func (f *factory) dashboardOptions(projectName string) tui.RunOptions {
 	}
 }
 
+// dashboard is what both ways into the dashboard wire up: an orchestrator reporting into the
+// dashboard's inbox, and the controller its keys call.
+type dashboard struct {
+	inbox *tui.Inbox
+	o     *orchestrator.Orchestrator
+	e     *engine.Client
+	ctrl  *dashController
+	tags  func(service string) []string
+}
+
+func (f *factory) newDashboard(ctx context.Context, p *types.Project, timeout time.Duration) (*dashboard, error) {
+	inbox := tui.NewInbox(dashboardLogLines)
+	o, err := f.Orchestrator(ctx, events.SinkFunc(inbox.Event))
+	if err != nil {
+		return nil, err
+	}
+	e, err := f.Engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tags := gitDescribeTags(ctx, p.Name, p.WorkingDir)
+	return &dashboard{inbox: inbox, o: o, e: e, ctrl: newDashController(e, o, p, timeout, tags), tags: tags}, nil
+}
+
 func runTUI(ctx context.Context, f *factory, opts *TUIOptions) error {
 	if !f.dashboardOK() {
 		return &usageError{errors.New("devenv tui needs a terminal (stdin and stdout); devenv ps and devenv logs -f show the same without one")}
@@ -81,17 +106,11 @@ func runTUI(ctx context.Context, f *factory, opts *TUIOptions) error {
 	if err != nil {
 		return err
 	}
-	inbox := tui.NewInbox(dashboardLogLines)
-	o, err := f.Orchestrator(ctx, events.SinkFunc(inbox.Event))
+	d, err := f.newDashboard(ctx, p, opts.Timeout)
 	if err != nil {
 		return err
 	}
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return err
-	}
-	ctrl := newDashController(e, o, p, opts.Timeout, gitDescribeTags(ctx, p.Name, p.WorkingDir))
-	out, err := tui.Run(ctx, ctrl, inbox, f.dashboardOptions(cfg.Name))
+	out, err := tui.Run(ctx, d.ctrl, d.inbox, f.dashboardOptions(cfg.Name))
 	if err != nil {
 		return err
 	}
@@ -102,17 +121,11 @@ func runTUI(ctx context.Context, f *factory, opts *TUIOptions) error {
 // runUpDashboard is `devenv up` on a terminal: the dashboard opens at once and shows the
 // progress of the Up that runs behind it, then the running stack.
 func runUpDashboard(ctx context.Context, f *factory, opts *UpOptions, cfg *config.Config, p *types.Project) error {
-	inbox := tui.NewInbox(dashboardLogLines)
-	o, err := f.Orchestrator(ctx, events.SinkFunc(inbox.Event))
+	d, err := f.newDashboard(ctx, p, opts.Timeout)
 	if err != nil {
 		return err
 	}
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return err
-	}
-	tags := gitDescribeTags(ctx, p.Name, p.WorkingDir)
-	ctrl := newDashController(e, o, p, opts.Timeout, tags)
+	inbox, o, e, ctrl, tags := d.inbox, d.o, d.e, d.ctrl, d.tags
 	upCtx, cancelUp := context.WithCancel(ctx)
 	defer cancelUp()
 	type upResult struct {
