@@ -160,7 +160,10 @@ func (f *fakeEngine) CreateServiceContainer(_ context.Context, sc engine.Service
 	return id, nil
 }
 
-func (f *fakeEngine) StartContainer(_ context.Context, id string) error {
+func (f *fakeEngine) StartContainer(_ context.Context, id string) error { return f.run(id, "start") }
+
+// run marks container id running and records the call as verb.
+func (f *fakeEngine) run(id, verb string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, ok := f.containers[id]
@@ -168,7 +171,7 @@ func (f *fakeEngine) StartContainer(_ context.Context, id string) error {
 		return fmt.Errorf("no container %s", id)
 	}
 	c.running = true
-	f.record("start %s", c.service)
+	f.record("%s %s", verb, c.service)
 	return nil
 }
 
@@ -287,15 +290,7 @@ func (f *fakeEngine) ExecWith(_ context.Context, id string, spec engine.ExecSpec
 }
 
 func (f *fakeEngine) RestartContainer(_ context.Context, id string, _ int) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, ok := f.containers[id]
-	if !ok {
-		return fmt.Errorf("no container %s", id)
-	}
-	c.running = true
-	f.record("restart %s", c.service)
-	return nil
+	return f.run(id, "restart")
 }
 
 func (f *fakeEngine) CopyToContainer(_ context.Context, id string, files []engine.CopyFile) error {
