@@ -182,20 +182,7 @@ func (s *LogStore) Before(q Query, k *Key, n int) []LogLine {
 		}
 		lists = append(lists, list)
 	}
-	out := make([]LogLine, 0, n)
-	for len(out) < n {
-		best := -1
-		for i, list := range lists {
-			if len(list) > 0 && (best < 0 || lists[best][0].key().less(list[0].key())) {
-				best = i
-			}
-		}
-		if best < 0 {
-			break
-		}
-		out = append(out, *lists[best][0])
-		lists[best] = lists[best][1:]
-	}
+	out := mergeLines(lists, n, func(a, b *LogLine) bool { return b.key().less(a.key()) })
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
 	}
@@ -221,11 +208,17 @@ func (s *LogStore) After(q Query, k *Key, n int) []LogLine {
 		}
 		lists = append(lists, list)
 	}
+	return mergeLines(lists, n, func(a, b *LogLine) bool { return a.key().less(b.key()) })
+}
+
+// mergeLines takes up to n lines from lists, each already in the order first says, always the
+// first of their heads: the merge of the services' lines into one stream.
+func mergeLines(lists [][]*LogLine, n int, first func(a, b *LogLine) bool) []LogLine {
 	out := make([]LogLine, 0, n)
 	for len(out) < n {
 		best := -1
 		for i, list := range lists {
-			if len(list) > 0 && (best < 0 || list[0].key().less(lists[best][0].key())) {
+			if len(list) > 0 && (best < 0 || first(list[0], lists[best][0])) {
 				best = i
 			}
 		}
