@@ -3,6 +3,8 @@ package engine
 import (
 	"archive/tar"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -90,4 +92,71 @@ func addToTar(tw *tar.Writer, f CopyFile) error {
 		return fmt.Errorf("%s shrank while it was copied", f.Host)
 	}
 	return err
+}
+
+// FileDigests reads a file or folder of a container through the archive endpoint and returns
+// what each file in it holds, by absolute container path: "sha256:<hex>" for a regular file,
+// "link:<target>" for a symlink (HostDigest gives the same for a host file). The tar streams:
+// nothing is kept but the digests. A path the container does not have is an empty map.
+func (c *Client) FileDigests(ctx context.Context, id, target string) (map[string]string, error) {
+	target = path.Clean(target)
+	res, err := c.api.CopyFromContainer(ctx, id, client.CopyFromContainerOptions{SourcePath: target})
+	if err != nil {
+		if IsNotFound(err) {
+			return map[string]string{}, nil
+		}
+		return nil, fmt.Errorf("read %s of %.12s: %w", target, id, classify(c.Host(), err))
+	}
+	defer res.Content.Close()
+	out := map[string]string{}
+	tr := tar.NewReader(res.Content)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s of %.12s: %w", target, id, err)
+		}
+		// The archive's entries start with the target's own name.
+		rel := path.Join(path.Dir(target), hdr.Name)
+		switch hdr.Typeflag {
+		case tar.TypeReg:
+			h := sha256.New()
+			if _, err := io.Copy(h, tr); err != nil {
+				return nil, fmt.Errorf("read %s of %.12s: %w", rel, id, err)
+			}
+			out[rel] = "sha256:" + hex.EncodeToString(h.Sum(nil))
+		case tar.TypeSymlink:
+			out[rel] = "link:" + hdr.Linkname
+		}
+	}
+}
+
+// HostDigest is FileDigests' digest of a host file or symlink; "" for anything else.
+func HostDigest(p string) (string, error) {
+	st, err := os.Lstat(p)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case st.Mode()&fs.ModeSymlink != 0:
+		link, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		return "link:" + link, nil
+	case st.Mode().IsRegular():
+		f, err := os.Open(p)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return "", err
+		}
+		return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	}
+	return "", nil
 }

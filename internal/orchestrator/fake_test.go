@@ -30,6 +30,9 @@ type fakeEngine struct {
 	published map[string]map[uint16]uint16
 	// healthy services report the engine's health status "healthy" when inspected.
 	healthy map[string]bool
+	// files is what a service's container holds, container path → engine.HostDigest's digest;
+	// CopyToContainer keeps it up to date.
+	files map[string]map[string]string
 }
 
 type fakeContainer struct {
@@ -43,7 +46,7 @@ type fakeContainer struct {
 func newFakeEngine() *fakeEngine {
 	return &fakeEngine{containers: map[string]*fakeContainer{}, networks: map[string]bool{}, volumes: map[string]bool{},
 		images: map[string]bool{}, exitCode: map[string]int64{}, healthyAfter: map[string]int{}, failCreate: map[string]error{},
-		published: map[string]map[uint16]uint16{}, healthy: map[string]bool{}}
+		published: map[string]map[uint16]uint16{}, healthy: map[string]bool{}, files: map[string]map[string]string{}}
 }
 
 func (f *fakeEngine) record(format string, args ...any) {
@@ -296,12 +299,33 @@ func (f *fakeEngine) RestartContainer(_ context.Context, id string, _ int) error
 func (f *fakeEngine) CopyToContainer(_ context.Context, id string, files []engine.CopyFile) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	svc := f.containers[id].service
 	var paths []string
 	for _, cf := range files {
 		paths = append(paths, cf.Container)
+		if d, err := engine.HostDigest(cf.Host); err == nil && d != "" {
+			if f.files[svc] == nil {
+				f.files[svc] = map[string]string{}
+			}
+			f.files[svc][cf.Container] = d
+		}
 	}
-	f.record("copy %s %s", f.containers[id].service, strings.Join(paths, " "))
+	f.record("copy %s %s", svc, strings.Join(paths, " "))
 	return nil
+}
+
+func (f *fakeEngine) FileDigests(_ context.Context, id, target string) (map[string]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	svc := f.containers[id].service
+	f.record("read %s %s", svc, target)
+	out := map[string]string{}
+	for p, d := range f.files[svc] {
+		if p == target || strings.HasPrefix(p, target+"/") {
+			out[p] = d
+		}
+	}
+	return out, nil
 }
 
 // ExecAttached fails as it does in an image without a shell: syncs then go through the archive.

@@ -34,6 +34,7 @@ type Engine interface {
 	ExecWith(ctx context.Context, id string, spec engine.ExecSpec) (engine.ExecResult, error)
 	RestartContainer(ctx context.Context, id string, grace int) error
 	CopyToContainer(ctx context.Context, id string, files []engine.CopyFile) error
+	FileDigests(ctx context.Context, id, target string) (map[string]string, error)
 	ExecAttached(ctx context.Context, id string, s engine.ExecSession) (int, error)
 	ListLabelled(ctx context.Context, label string) (engine.Labelled, error)
 	ContainerEvents(ctx context.Context, project string) (<-chan engine.ContainerEvent, <-chan error)

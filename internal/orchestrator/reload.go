@@ -125,13 +125,13 @@ func (o *Orchestrator) Watch(ctx context.Context, p *types.Project, opts WatchOp
 		strings.Join(services, ", "), w.Dirs(), len(rules), quiet)})
 
 	g, gctx := errgroup.WithContext(ctx)
-	paths := make(chan string, 4096)
-	batches := make(chan []string)
+	paths := make(chan watch.Event, 4096)
+	batches := make(chan []watch.Event)
 	g.Go(func() error {
 		defer close(paths)
-		return w.Run(gctx, func(path string) {
+		return w.Run(gctx, func(ev watch.Event) {
 			select {
-			case paths <- path:
+			case paths <- ev:
 			case <-gctx.Done():
 			}
 		})
@@ -152,6 +152,7 @@ func (o *Orchestrator) Watch(ctx context.Context, p *types.Project, opts WatchOp
 				r.shells.get(gctx, o.engine, id)
 			}
 		}
+		o.initialSync(gctx, p, rules, ignore, func(a watch.Action) { r.submit(gctx, a) })
 		return nil
 	})
 	g.Go(func() error {

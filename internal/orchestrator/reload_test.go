@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 )
 
@@ -107,5 +108,99 @@ func TestWatchWithoutRules(t *testing.T) {
 	var nothing *NothingToWatchError
 	if !errors.As(err, &nothing) || nothing.Hint() == "" {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// initial_sync copies what differs from the container when watching starts (and runs the
+// sync+exec rule's command, whose file is among them), and nothing when it is up to date.
+func TestWatchInitialSyncCopiesWhatDiffers(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("web/public/same.css", "same")
+	write("web/public/new.css", "new")
+	write("web/public/debug.swp", "editor scratch")
+	write("web/conf/app.ini", "changed")
+	f := newFakeEngine()
+	rec := &events.Recorder{}
+	o := newTestOrchestrator(f, rec)
+	p := reloadProject(dir)
+	web := p.Services["web"]
+	for i := range web.Develop.Watch {
+		web.Develop.Watch[i].InitialSync = true
+	}
+	p.Services["web"] = web
+	if err := o.Up(context.Background(), p, UpOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.files["web"] = map[string]string{}
+	for path, content := range map[string]string{"/srv/public/same.css": "same", "/etc/web/app.ini": "old"} {
+		host := filepath.Join(t.TempDir(), "f")
+		if err := os.WriteFile(host, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d, err := engine.HostDigest(host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.files["web"][path] = d
+	}
+
+	// watchOnce watches until the initial sync is done and returns the events it caused.
+	watchOnce := func() []events.Event {
+		t.Helper()
+		from := len(rec.Events())
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- o.Watch(ctx, p, WatchOptions{Quiet: 20 * time.Millisecond}) }()
+		waitFor(t, rec, "watching", func(e events.Event) bool { return e.Kind == events.Watching })
+		// Both reads of the container's folders, then (if any) the reload they lead to.
+		deadline := time.Now().Add(20 * time.Second)
+		for len(f.callsFor("read web")) < 2 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Watch: %v", err)
+		}
+		return rec.Events()[from:]
+	}
+	var reloaded []string
+	for _, e := range watchOnce() {
+		if e.Kind == events.Reloaded {
+			reloaded = append(reloaded, e.Service+": "+e.Message)
+		}
+	}
+	if !slices.Equal(reloaded, []string{"web: initial sync+exec for web/conf/app.ini, web/public/new.css"}) {
+		t.Errorf("initial sync reported as %q", reloaded)
+	}
+	if got := f.callsFor("copy web"); len(got) != 1 || got[0] != "copy web /etc/web/app.ini /srv/public/new.css" {
+		t.Errorf("copies: %v (only the two files that differ, never the editor's swap file)", got)
+	}
+	if got := f.callsFor("exec web"); !slices.Equal(got, []string{"exec web kill -HUP 1"}) {
+		t.Errorf("execs: %v", got)
+	}
+	if got := f.callsFor("restart "); len(got) != 0 {
+		t.Errorf("restarts: %v", got)
+	}
+
+	// Up to date now: a second start reads and does nothing.
+	copies := len(f.callsFor("copy web"))
+	again := watchOnce()
+	if n := len(f.callsFor("copy web")); n != copies {
+		t.Errorf("an up-to-date container was synced again: %v", f.callsFor("copy web"))
+	}
+	for _, e := range again {
+		if e.Kind == events.Reloading {
+			t.Errorf("an up-to-date initial sync reported %v", e)
+		}
 	}
 }

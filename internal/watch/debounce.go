@@ -34,11 +34,12 @@ const (
 	burstQuiet = 100 * time.Millisecond
 )
 
-// Debounce reads paths from in and sends them to out in batches: a batch is sent once no path
-// arrived for quiet (for a batch of a bulk operation, at least 100 ms), or once the batch's first path is maxWait old, whichever comes first. Each
-// batch holds a path once. Debounce returns when in is closed (after sending what it holds) or
-// ctx ends; it closes out.
-func Debounce(ctx context.Context, clock Clock, quiet, maxWait time.Duration, in <-chan string, out chan<- []string) {
+// Debounce reads changes from in and sends them to out in batches: a batch is sent once no
+// change arrived for quiet (for a batch of a bulk operation, at least 100 ms), or once the
+// batch's first change is maxWait old, whichever comes first. Each batch holds a path once,
+// as its first change in the batch: Created then says the batch saw the path come into being.
+// Debounce returns when in is closed (after sending what it holds) or ctx ends; it closes out.
+func Debounce(ctx context.Context, clock Clock, quiet, maxWait time.Duration, in <-chan Event, out chan<- []Event) {
 	defer close(out)
 	if quiet <= 0 {
 		quiet = DefaultQuiet
@@ -47,7 +48,7 @@ func Debounce(ctx context.Context, clock Clock, quiet, maxWait time.Duration, in
 		maxWait = quiet
 	}
 	var (
-		batch []string
+		batch []Event
 		seen  = map[string]bool{}
 		first time.Time
 		timer <-chan time.Time
@@ -68,7 +69,7 @@ func Debounce(ctx context.Context, clock Clock, quiet, maxWait time.Duration, in
 		select {
 		case <-ctx.Done():
 			return
-		case p, ok := <-in:
+		case ev, ok := <-in:
 			if !ok {
 				flush()
 				return
@@ -77,9 +78,9 @@ func Debounce(ctx context.Context, clock Clock, quiet, maxWait time.Duration, in
 			if len(batch) == 0 {
 				first = now
 			}
-			if !seen[p] {
-				seen[p] = true
-				batch = append(batch, p)
+			if !seen[ev.Path] {
+				seen[ev.Path] = true
+				batch = append(batch, ev)
 			}
 			wait := quiet
 			if len(batch) >= burstPaths && wait < burstQuiet {

@@ -58,13 +58,13 @@ func (c *fakeClock) Advance(d time.Duration) {
 type debounceRig struct {
 	t     *testing.T
 	clock *fakeClock
-	in    chan string
-	out   chan []string
+	in    chan Event
+	out   chan []Event
 }
 
 func startDebounce(t *testing.T, quiet, maxWait time.Duration) *debounceRig {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &debounceRig{t: t, clock: newFakeClock(), in: make(chan string), out: make(chan []string, 10)}
+	r := &debounceRig{t: t, clock: newFakeClock(), in: make(chan Event), out: make(chan []Event, 10)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -74,10 +74,12 @@ func startDebounce(t *testing.T, quiet, maxWait time.Duration) *debounceRig {
 	return r
 }
 
-// send hands the debouncer a path and waits until it has armed its timer for it.
-func (r *debounceRig) send(p string) {
+// send hands the debouncer a change of a path and waits until it has armed its timer for it.
+func (r *debounceRig) send(p string) { r.sendEvent(Event{Path: p}) }
+
+func (r *debounceRig) sendEvent(ev Event) {
 	r.t.Helper()
-	r.in <- p
+	r.in <- ev
 	<-r.clock.armed
 }
 
@@ -90,7 +92,13 @@ func (r *debounceRig) none() {
 	}
 }
 
+// batch waits for the next batch and returns its paths.
 func (r *debounceRig) batch() []string {
+	r.t.Helper()
+	return paths(r.events())
+}
+
+func (r *debounceRig) events() []Event {
 	r.t.Helper()
 	select {
 	case b := <-r.out:
@@ -156,15 +164,43 @@ func TestDebounceBurst(t *testing.T) {
 	r.none()
 }
 
+func paths(evs []Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.Path
+	}
+	return out
+}
+
+// A path's entry in a batch is its first change there: created-then-written is a creation,
+// written-then-recreated (an atomic save over an existing file) is not; the next batch starts
+// afresh.
+func TestDebounceKeepsTheFirstChangeOfAPath(t *testing.T) {
+	r := startDebounce(t, 20*time.Millisecond, time.Second)
+	r.sendEvent(Event{Path: "tmp", Created: true})
+	r.sendEvent(Event{Path: "tmp"})
+	r.sendEvent(Event{Path: "main.go"})
+	r.sendEvent(Event{Path: "main.go", Created: true})
+	r.clock.Advance(20 * time.Millisecond)
+	if got := r.events(); !slices.Equal(got, []Event{{Path: "tmp", Created: true}, {Path: "main.go"}}) {
+		t.Fatalf("batch = %v", got)
+	}
+	r.sendEvent(Event{Path: "tmp"})
+	r.clock.Advance(20 * time.Millisecond)
+	if got := r.events(); !slices.Equal(got, []Event{{Path: "tmp"}}) {
+		t.Fatalf("second batch = %v", got)
+	}
+}
+
 // Closing the input sends what is held.
 func TestDebounceFlushesOnClose(t *testing.T) {
 	clock := newFakeClock()
-	in, out := make(chan string), make(chan []string, 1)
+	in, out := make(chan Event), make(chan []Event, 1)
 	go Debounce(context.Background(), clock, 50*time.Millisecond, time.Second, in, out)
-	in <- "a"
+	in <- Event{Path: "a"}
 	<-clock.armed
 	close(in)
-	if got := <-out; !slices.Equal(got, []string{"a"}) {
+	if got := paths(<-out); !slices.Equal(got, []string{"a"}) {
 		t.Fatalf("batch = %v", got)
 	}
 	if _, ok := <-out; ok {

@@ -23,8 +23,11 @@ type Rule struct {
 	Exec    types.ServiceHook // for sync+exec
 	// Mounted is set when a bind mount already shows Path at Target: syncing is a no-op.
 	Mounted bool
-	ignore  *patternmatcher.PatternMatcher // relative to Path
-	include *patternmatcher.PatternMatcher // relative to Path; nil = everything
+	// InitialSync (compose's initial_sync, sync actions only) brings the container's copy of
+	// Path up to date when watching starts, for what changed while nothing watched.
+	InitialSync bool
+	ignore      *patternmatcher.PatternMatcher // relative to Path
+	include     *patternmatcher.PatternMatcher // relative to Path; nil = everything
 }
 
 // Rules reads the develop.watch triggers of the named services of p (all when names is
@@ -73,10 +76,42 @@ func Rules(p *types.Project, names []string) ([]Rule, error) {
 				}
 			}
 			r.Mounted = mounted(s, r.Path, r.Target)
+			// Compose ignores initial_sync on restart and rebuild rules; so does devenv, for
+			// the compose files that work with both.
+			r.InitialSync = t.InitialSync && r.syncs() && !r.Mounted
 			rules = append(rules, r)
 		}
 	}
 	return rules, nil
+}
+
+// syncs reports whether the rule's action copies files.
+func (r Rule) syncs() bool {
+	switch r.Action {
+	case types.WatchActionSync, types.WatchActionSyncRestart, types.WatchActionSyncExec:
+		return true
+	}
+	return false
+}
+
+// covers returns p relative to the rule's path when the rule applies to it: p is the rule's
+// path or inside it, and the rule's ignore and include patterns let it through.
+func (r Rule) covers(p string) (string, bool) {
+	rel, ok := under(r.Path, p)
+	if !ok || rel == "." {
+		return rel, ok
+	}
+	if r.ignore != nil {
+		if m, err := r.ignore.MatchesOrParentMatches(rel); err == nil && m {
+			return "", false
+		}
+	}
+	if r.include != nil {
+		if m, err := r.include.MatchesOrParentMatches(rel); err != nil || !m {
+			return "", false
+		}
+	}
+	return rel, true
 }
 
 // mounted reports whether a bind mount of s already shows host path at container path target.
@@ -136,12 +171,17 @@ type Change struct {
 	IsDir  bool
 }
 
-// Stat looks at each path of a batch.
-func Stat(paths []string) []Change {
-	out := make([]Change, 0, len(paths))
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		out = append(out, Change{Path: p, Exists: err == nil, IsDir: err == nil && st.IsDir()})
+// Stat looks at each path of a batch. A path the batch saw created and that is gone again is
+// left out: nothing outside the batch ever saw it, so there is nothing to delete, and a
+// reload report naming sed's or an editor's temporary file would be noise.
+func Stat(batch []Event) []Change {
+	out := make([]Change, 0, len(batch))
+	for _, ev := range batch {
+		st, err := os.Stat(ev.Path)
+		if err != nil && ev.Created {
+			continue
+		}
+		out = append(out, Change{Path: ev.Path, Exists: err == nil, IsDir: err == nil && st.IsDir()})
 	}
 	return out
 }
@@ -163,6 +203,8 @@ type Action struct {
 	Sync    []SyncFile
 	Exec    []types.ServiceHook
 	Files   []string
+	// Initial marks the initial sync at the start of watching, not a reaction to a save.
+	Initial bool
 }
 
 // Merge adds b to a (both of one service), for a batch that arrives while a's reload is still
@@ -170,6 +212,7 @@ type Action struct {
 func (a *Action) Merge(b Action) {
 	a.Rebuild = a.Rebuild || b.Rebuild
 	a.Restart = a.Restart || b.Restart
+	a.Initial = a.Initial && b.Initial // a save merged in makes it a reaction to that save
 	a.Files = appendNew(a.Files, b.Files...)
 	for _, f := range b.Sync {
 		a.Sync = slices.DeleteFunc(a.Sync, func(g SyncFile) bool { return g.Container == f.Container })
@@ -185,7 +228,7 @@ func (a *Action) Merge(b Action) {
 	}
 }
 
-// Name is how a report names the action, e.g. "sync+restart".
+// Name is how a report names the action, e.g. "sync+restart" or "initial sync".
 func (a Action) Name() string {
 	if a.Rebuild {
 		return "rebuild"
@@ -200,7 +243,11 @@ func (a Action) Name() string {
 	if len(a.Exec) > 0 {
 		parts = append(parts, "exec")
 	}
-	return strings.Join(parts, "+")
+	name := strings.Join(parts, "+")
+	if a.Initial {
+		return "initial " + name
+	}
+	return name
 }
 
 func appendNew(list []string, items ...string) []string {
@@ -220,21 +267,9 @@ func Plan(rules []Rule, changes []Change) []Action {
 	by := map[string]*Action{}
 	for _, c := range changes {
 		for _, r := range rules {
-			rel, ok := under(r.Path, c.Path)
+			rel, ok := r.covers(c.Path)
 			if !ok {
 				continue
-			}
-			if rel != "." {
-				if r.ignore != nil {
-					if m, err := r.ignore.MatchesOrParentMatches(rel); err == nil && m {
-						continue
-					}
-				}
-				if r.include != nil {
-					if m, err := r.include.MatchesOrParentMatches(rel); err != nil || !m {
-						continue
-					}
-				}
 			}
 			a := by[r.Service]
 			if a == nil {

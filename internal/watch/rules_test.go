@@ -145,3 +145,23 @@ func TestMergeRebuildWins(t *testing.T) {
 		t.Fatalf("rebuild must absorb the rest: %+v", a)
 	}
 }
+
+// sed -i writes a temporary file and renames it over the original: the batch holds both
+// paths, and only the original is a change.
+func TestStatDropsPathsCreatedAndGoneInTheBatch(t *testing.T) {
+	dir := t.TempDir()
+	mainGo := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(mainGo, []byte("package main"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	batch := []Event{
+		{Path: filepath.Join(dir, "sedfZGo1G"), Created: true}, // renamed over main.go
+		{Path: mainGo, Created: true},                          // the rename's new name
+		{Path: filepath.Join(dir, "old.go")},                   // existed before: deleted
+	}
+	got := Stat(batch)
+	want := []Change{{Path: mainGo, Exists: true}, {Path: filepath.Join(dir, "old.go")}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Stat = %+v, want %+v", got, want)
+	}
+}

@@ -52,6 +52,15 @@ func limitError(path string, err error) error {
 	return fmt.Errorf("watch %s: %w", path, err)
 }
 
+// Event is one changed path. Created is set when the change brought the path into being (a
+// file or folder created, or renamed to this name): such a path that is gone again by the
+// time its batch is applied never existed as far as a reload is concerned, like the temporary
+// file an editor or sed -i writes and renames over the original.
+type Event struct {
+	Path    string
+	Created bool
+}
+
 // Watcher watches directory trees recursively with one fsnotify watcher: directories created
 // later are watched as they appear (and their files reported, since they may have been written
 // before the watch was in place), deleted or moved-away ones are dropped, ignored ones never
@@ -85,7 +94,7 @@ func (w *Watcher) Dirs() int { return int(w.dirs.Load()) }
 
 // addTree watches dir and every directory below it; found, if not nil, receives each path
 // found in it (files that appeared before the watch did).
-func (w *Watcher) addTree(dir string, found func(string)) error {
+func (w *Watcher) addTree(dir string, found func(Event)) error {
 	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -101,7 +110,7 @@ func (w *Watcher) addTree(dir string, found func(string)) error {
 		}
 		if !d.IsDir() {
 			if found != nil {
-				found(path)
+				found(Event{Path: path, Created: true})
 			}
 			return nil
 		}
@@ -120,7 +129,7 @@ func (w *Watcher) addTree(dir string, found func(string)) error {
 		w.watched[path] = true
 		w.dirs.Store(int64(len(w.watched)))
 		if found != nil && path != dir {
-			found(path)
+			found(Event{Path: path, Created: true})
 		}
 		return nil
 	})
@@ -140,7 +149,7 @@ func (w *Watcher) drop(dir string) {
 
 // Run reports every changed path that is not ignored to changed until ctx ends or watching
 // fails (a kernel limit, the watcher's queue overflowing). Run closes the watcher.
-func (w *Watcher) Run(ctx context.Context, changed func(path string)) error {
+func (w *Watcher) Run(ctx context.Context, changed func(Event)) error {
 	defer w.fs.Close()
 	for {
 		select {
@@ -153,7 +162,7 @@ func (w *Watcher) Run(ctx context.Context, changed func(path string)) error {
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
 				// Events were lost: the safe answer is "everything may have changed".
 				for p := range w.watched {
-					changed(p)
+					changed(Event{Path: p})
 				}
 				continue
 			}
@@ -169,7 +178,7 @@ func (w *Watcher) Run(ctx context.Context, changed func(path string)) error {
 	}
 }
 
-func (w *Watcher) handle(ev fsnotify.Event, changed func(string)) error {
+func (w *Watcher) handle(ev fsnotify.Event, changed func(Event)) error {
 	path := filepath.Clean(ev.Name)
 	if ev.Op == fsnotify.Chmod {
 		return nil // touch and editors' attribute changes; the content is what reloads
@@ -186,15 +195,16 @@ func (w *Watcher) handle(ev fsnotify.Event, changed func(string)) error {
 		if w.watched[path] {
 			w.drop(path)
 		}
-		changed(path)
+		changed(Event{Path: path})
 		return nil
 	}
-	if ev.Has(fsnotify.Create) {
+	created := ev.Has(fsnotify.Create)
+	if created {
 		if st, err := os.Lstat(path); err == nil && st.IsDir() {
-			changed(path)
+			changed(Event{Path: path, Created: true})
 			return w.addTree(path, changed)
 		}
 	}
-	changed(path)
+	changed(Event{Path: path, Created: created})
 	return nil
 }

@@ -83,7 +83,7 @@ func collect(t *testing.T, root string) (*Watcher, func(string), func() []string
 	seen := make(chan string, 10000)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx, func(p string) { seen <- p }) }()
+	go func() { done <- w.Run(ctx, func(ev Event) { seen <- ev.Path }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -306,6 +306,63 @@ func TestWatchSyncsIntoContainerWithoutBindMount(t *testing.T) {
 	}
 }
 
+// Intent: compose's initial_sync: files edited while nothing watched (between up and watch)
+// reach the container when watching starts, with the restart of a sync+restart rule, and the
+// report says it was the initial sync; attaching again to an up-to-date container copies and
+// restarts nothing.
+func TestWatchInitialSync(t *testing.T) {
+	e := NewEnv(t)
+	compose := strings.Replace(fileServer, "target: /srv/public\n", "target: /srv/public\n          initial_sync: true\n", 1)
+	compose = strings.Replace(compose, "target: /srv/conf\n", "target: /srv/conf\n          initial_sync: true\n", 1)
+	if strings.Count(compose, "initial_sync") != 2 {
+		t.Fatal("fileServer's rules changed: update this test")
+	}
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), compose)
+	writeFile(t, filepath.Join(e.Dir, "public", "index.html"), "built in")
+	if err := os.MkdirAll(filepath.Join(e.Dir, "conf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.up()
+	row := e.ps()["files"]
+	base := "http://127.0.0.1:" + row.hostPort(t, 8000)
+	e.serves(row.ID, base+"/greeting", "none", 30*time.Second)
+
+	// Edits while nothing watches.
+	writeFile(t, filepath.Join(e.Dir, "public", "offline.txt"), "edited offline")
+	writeFile(t, filepath.Join(e.Dir, "public", "node_modules", "dep", "index.js"), "ignored")
+	writeFile(t, filepath.Join(e.Dir, "conf", "greeting"), "hello from before watch")
+
+	w := e.startDevenv("watch", "--json")
+	ev, next := w.wait(60*time.Second, 0, "the initial sync", reloaded("files", "initial sync+restart"))
+	if want := "initial sync+restart for conf/greeting, public/index.html, public/offline.txt"; ev.Message != want {
+		t.Errorf("the initial sync reports %q, want %q", ev.Message, want)
+	}
+	e.serves(row.ID, base+"/offline.txt", "edited offline", 10*time.Second)
+	e.serves(row.ID, base+"/greeting", "hello from before watch", 10*time.Second)
+	if code, _ := httpGet(t, base+"/node_modules/dep/index.js"); code != 404 {
+		t.Errorf("node_modules is ignored, but the initial sync copied it (%d)", code)
+	}
+	// Saves go on as usual afterwards.
+	writeFile(t, filepath.Join(e.Dir, "public", "offline.txt"), "edited while watching")
+	e.serves(row.ID, base+"/offline.txt", "edited while watching", 10*time.Second)
+	w.wait(10*time.Second, next, "the save's sync", reloaded("files", "sync"))
+	w.stop()
+
+	// Attaching again: everything is up to date, so there is nothing to reload.
+	started := e.ps()["files"]
+	w = e.startDevenv("watch", "--json")
+	w.wait(30*time.Second, 0, "watching", func(ev jsonEvent) bool { return ev.Event == "watching" })
+	time.Sleep(2 * time.Second) // the comparison reads two small folders: done well within this
+	if n := w.count(reloadOf("files")); n != 0 {
+		evs, _ := w.snapshot()
+		t.Errorf("an up-to-date container was reloaded %d times:\n%s", n, dumpEvents(evs))
+	}
+	if again := e.ps()["files"]; again.ID != started.ID {
+		t.Errorf("the container was replaced: %.12s → %.12s", started.ID, again.ID)
+	}
+	w.stop()
+}
+
 // Intent: `devenv watch` on a stack that is not running says so instead of watching nothing,
 // and a project without any develop.watch rules is told how to get some.
 func TestWatchNeedsARunningStackWithRules(t *testing.T) {
@@ -323,8 +380,9 @@ func TestWatchNeedsARunningStackWithRules(t *testing.T) {
 
 // Intent: `devenv up` in the foreground watches the templates' source by default. Editing the
 // backend's source serves the new response (restart, on the same port), so does an editor's
-// rename save; a path the rules or the defaults ignore causes no reload; 1,000 files written at
-// once are one restart; a frontend source edit is served by Vite without any reload; changing
+// rename save (reported without its temp file); a path the rules or the defaults ignore causes
+// no reload; 1,000 files written at once are one restart; go.mod rebuilds the backend's image
+// and replaces only its container; a frontend source edit is served by Vite without any reload; changing
 // package.json rebuilds the frontend's image and replaces only its container.
 func TestHotReloadTemplates(t *testing.T) {
 	e := NewEnv(t)
@@ -361,8 +419,9 @@ func TestHotReloadTemplates(t *testing.T) {
 		t.Errorf("the reload reports %q, want the action and the file", ev.Message)
 	}
 
-	// An editor's atomic save: write a temp file, rename it over main.go.
-	tmp := filepath.Join(e.Dir, "api", ".main.go.swx~")
+	// An atomic save the way sed -i makes one: a temp file next to the original, renamed over
+	// it. The temp file is gone by the time the batch is applied: the report names main.go only.
+	tmp := filepath.Join(e.Dir, "api", "sedfZGo1G")
 	if err := os.WriteFile(tmp, edit("hello after a rename save"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +429,10 @@ func TestHotReloadTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.serves(apiID, api+"/", "hello after a rename save", 2*time.Minute)
-	_, next = w.wait(30*time.Second, next, "api's restart after the rename", reloaded("api", "restart"))
+	ev, next = w.wait(30*time.Second, next, "api's restart after the rename", reloaded("api", "restart"))
+	if ev.Message != "restart for api/main.go" {
+		t.Errorf("the reload after a rename save reports %q, want only the saved file", ev.Message)
+	}
 
 	// Ignored paths: the rule's *_test.go, the defaults' build outputs and node_modules. (Not
 	// .git: a fake one would break go build's VCS stamping.)
@@ -397,6 +459,29 @@ func TestHotReloadTemplates(t *testing.T) {
 	if again := e.ps()["api"]; again.hostPort(t, 8080) != ps["api"].hostPort(t, 8080) || again.ID != apiID {
 		t.Errorf("restarts moved or replaced the backend: %+v, was %+v", again, ps["api"])
 	}
+
+	// go.mod rebuilds the backend's image (its dependencies are compiled into a layer of it)
+	// and replaces only its container, on the same port.
+	goMod := filepath.Join(e.Dir, "api", "go.mod")
+	mod, err := os.ReadFile(goMod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, goMod, string(mod)+"\n// edited by the watch test\n")
+	ev, next = w.wait(5*time.Minute, next, "api's rebuild", reloaded("api", "rebuild"))
+	t.Logf("backend rebuild after a go.mod edit: %d ms (%s)", ev.DurationMS, ev.Message)
+	if ev.Message != "rebuild for api/go.mod" {
+		t.Errorf("the rebuild reports %q, want go.mod", ev.Message)
+	}
+	rebuilt := e.ps()
+	if rebuilt["api"].ID == apiID || rebuilt["web"].ID != webID {
+		t.Errorf("rebuild of api: api %.12s → %.12s, web %.12s → %.12s; want only api replaced", apiID, rebuilt["api"].ID, webID, rebuilt["web"].ID)
+	}
+	if rebuilt["api"].hostPort(t, 8080) != ps["api"].hostPort(t, 8080) {
+		t.Errorf("the rebuilt backend moved from port %s to %s", ps["api"].hostPort(t, 8080), rebuilt["api"].hostPort(t, 8080))
+	}
+	apiID = rebuilt["api"].ID
+	e.serves(apiID, api+"/", "hello after a rename save", time.Minute)
 
 	// The frontend's source is served by Vite's dev server from the bind mount: no reload.
 	mainJS := filepath.Join(e.Dir, "web", "src", "main.js")
