@@ -151,6 +151,22 @@ func reloadOf(service string) func(jsonEvent) bool {
 	return func(ev jsonEvent) bool { return ev.Event == "reloading" && ev.Service == service }
 }
 
+// onlyReplaced checks that a rebuild replaced svc's container (its ID in before) and no other,
+// and kept the host port of its container port; it returns the new container's ID.
+func (e *Env) onlyReplaced(started map[string]psEntry, svc string, port int, before map[string]string) string {
+	e.t.Helper()
+	after := e.ps()
+	for name, id := range before {
+		if replaced := after[name].ID != id; replaced != (name == svc) {
+			e.t.Errorf("rebuild of %s: %s %.12s → %.12s; want only %s replaced", svc, name, id, after[name].ID, svc)
+		}
+	}
+	if was, now := started[svc].hostPort(e.t, port), after[svc].hostPort(e.t, port); was != now {
+		e.t.Errorf("the rebuilt %s moved from port %s to %s", svc, was, now)
+	}
+	return after[svc].ID
+}
+
 // serves polls url until its body contains want.
 func (e *Env) serves(id, url, want string, within time.Duration) time.Duration {
 	e.t.Helper()
@@ -473,14 +489,7 @@ func TestHotReloadTemplates(t *testing.T) {
 	if ev.Message != "rebuild for api/go.mod" {
 		t.Errorf("the rebuild reports %q, want go.mod", ev.Message)
 	}
-	rebuilt := e.ps()
-	if rebuilt["api"].ID == apiID || rebuilt["web"].ID != webID {
-		t.Errorf("rebuild of api: api %.12s → %.12s, web %.12s → %.12s; want only api replaced", apiID, rebuilt["api"].ID, webID, rebuilt["web"].ID)
-	}
-	if rebuilt["api"].hostPort(t, 8080) != ps["api"].hostPort(t, 8080) {
-		t.Errorf("the rebuilt backend moved from port %s to %s", ps["api"].hostPort(t, 8080), rebuilt["api"].hostPort(t, 8080))
-	}
-	apiID = rebuilt["api"].ID
+	apiID = e.onlyReplaced(ps, "api", 8080, map[string]string{"api": apiID, "web": webID})
 	e.serves(apiID, api+"/", "hello after a rename save", time.Minute)
 
 	// The frontend's source is served by Vite's dev server from the bind mount: no reload.
@@ -504,13 +513,7 @@ func TestHotReloadTemplates(t *testing.T) {
 	writeFile(t, pkg, strings.Replace(string(data), `"private": true,`, `"private": true,`+"\n  \"description\": \"edited by the watch test\",", 1))
 	ev, _ = w.wait(5*time.Minute, next, "web's rebuild", reloaded("web", "rebuild"))
 	t.Logf("frontend rebuild: %d ms", ev.DurationMS)
-	after := e.ps()
-	if after["web"].ID == webID || after["api"].ID != apiID {
-		t.Errorf("rebuild of web: web %.12s → %.12s, api %.12s → %.12s; want only web replaced", webID, after["web"].ID, apiID, after["api"].ID)
-	}
-	if after["web"].hostPort(t, 5173) != ps["web"].hostPort(t, 5173) {
-		t.Errorf("the rebuilt frontend moved from port %s to %s", ps["web"].hostPort(t, 5173), after["web"].hostPort(t, 5173))
-	}
-	e.serves(after["web"].ID, web+"/src/main.js", "edited by the watch test", time.Minute)
+	webID = e.onlyReplaced(ps, "web", 5173, map[string]string{"api": apiID, "web": webID})
+	e.serves(webID, web+"/src/main.js", "edited by the watch test", time.Minute)
 	e.serves(apiID, api+"/", "hello after a rename save", 10*time.Second)
 }
