@@ -153,20 +153,32 @@ func TestWatchInitialSyncCopiesWhatDiffers(t *testing.T) {
 		f.files["web"][path] = d
 	}
 
-	// watchOnce watches until the initial sync is done and returns the events it caused.
-	watchOnce := func() []events.Event {
+	// watchOnce watches until the initial sync is done (both of web's folders read, then the
+	// reload when one is expected, else a while for one to show up) and returns the events
+	// this watch caused.
+	watchOnce := func(reload bool) []events.Event {
 		t.Helper()
-		from := len(rec.Events())
+		from, reads := len(rec.Events()), len(f.callsFor("read web"))
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- o.Watch(ctx, p, WatchOptions{Quiet: 20 * time.Millisecond}) }()
-		waitFor(t, rec, "watching", func(e events.Event) bool { return e.Kind == events.Watching })
-		// Both reads of the container's folders, then (if any) the reload they lead to.
 		deadline := time.Now().Add(20 * time.Second)
-		for len(f.callsFor("read web")) < 2 && time.Now().Before(deadline) {
+		for len(f.callsFor("read web")) < reads+2 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the initial sync never read web's folders: %v", f.callsFor("read web"))
+			}
 			time.Sleep(5 * time.Millisecond)
 		}
-		time.Sleep(50 * time.Millisecond)
+		if reload {
+			for !slices.ContainsFunc(rec.Events()[from:], func(e events.Event) bool { return e.Kind == events.Reloaded }) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no reload after the initial sync's reads: %v", rec.Events()[from:])
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		} else {
+			time.Sleep(100 * time.Millisecond)
+		}
 		cancel()
 		if err := <-done; err != nil {
 			t.Fatalf("Watch: %v", err)
@@ -174,7 +186,7 @@ func TestWatchInitialSyncCopiesWhatDiffers(t *testing.T) {
 		return rec.Events()[from:]
 	}
 	var reloaded []string
-	for _, e := range watchOnce() {
+	for _, e := range watchOnce(true) {
 		if e.Kind == events.Reloaded {
 			reloaded = append(reloaded, e.Service+": "+e.Message)
 		}
@@ -194,7 +206,7 @@ func TestWatchInitialSyncCopiesWhatDiffers(t *testing.T) {
 
 	// Up to date now: a second start reads and does nothing.
 	copies := len(f.callsFor("copy web"))
-	again := watchOnce()
+	again := watchOnce(false)
 	if n := len(f.callsFor("copy web")); n != copies {
 		t.Errorf("an up-to-date container was synced again: %v", f.callsFor("copy web"))
 	}

@@ -6,8 +6,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-
-	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // InitialFiles lists what an initial sync of r compares with the container: every file and
@@ -45,28 +43,24 @@ func InitialFiles(r Rule, ig *Ignorer) ([]SyncFile, error) {
 	return out, err
 }
 
-// InitialAction is what an initial sync of one service does when files differ: the rules'
-// sync, with the restart of a sync+restart rule and the command of a sync+exec one whose files
-// are among them, as if they had just been saved.
+// InitialAction is what an initial sync of one service does when files differ: what Plan
+// makes of them saved just now under the service's initial_sync rules (the sync, plus the
+// restart of a sync+restart rule or the command of a sync+exec one), marked Initial.
 func InitialAction(service string, rules []Rule, differ []SyncFile) (Action, bool) {
-	a := Action{Service: service, Initial: true}
-	for _, f := range differ {
-		for _, r := range rules {
-			if r.Service != service || !r.InitialSync {
-				continue
-			}
-			if _, ok := r.covers(f.Host); !ok {
-				continue
-			}
-			b := Action{Service: service, Initial: true, Files: []string{f.Host}, Sync: []SyncFile{f}, Restart: r.Action == types.WatchActionSyncRestart}
-			if r.Action == types.WatchActionSyncExec {
-				b.Exec = []types.ServiceHook{r.Exec}
-			}
-			a.Merge(b)
-			break
+	var initial []Rule
+	for _, r := range rules {
+		if r.Service == service && r.InitialSync {
+			initial = append(initial, r)
 		}
 	}
-	sort.Slice(a.Sync, func(i, j int) bool { return a.Sync[i].Container < a.Sync[j].Container })
-	sort.Strings(a.Files)
-	return a, len(a.Sync) > 0
+	changes := make([]Change, len(differ))
+	for i, f := range differ {
+		changes[i] = Change{Path: f.Host, Exists: true}
+	}
+	for _, a := range Plan(initial, changes) {
+		a.Initial = true
+		sort.Strings(a.Files)
+		return a, true
+	}
+	return Action{}, false
 }
