@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"debug/elf"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/devenv/devenv/internal/engine"
+	"github.com/devenv/devenv/internal/linuxbin"
 )
 
 // Launcher is what starting a reaper needs from the engine.
@@ -251,18 +252,15 @@ func (h *Handle) Close() error { return h.conn.Close() }
 
 // checkStatic refuses a dynamically linked binary: the reaper's image has no C library.
 func checkStatic(bin string) error {
-	f, err := elf.Open(bin)
-	if err != nil {
-		return &NotSupportedError{Reason: fmt.Sprintf("read %s: %v", bin, err), Fix: "run a Linux build of devenv, " + optOut}
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return &NotSupportedError{
-				Reason: bin + " is dynamically linked, and the reaper's image (FROM scratch) has no C library",
-				Fix:    "build devenv with CGO_ENABLED=0 (make build does), " + optOut,
-			}
+	err := linuxbin.CheckStatic(bin)
+	switch {
+	case errors.Is(err, linuxbin.ErrDynamic):
+		return &NotSupportedError{
+			Reason: bin + " is dynamically linked, and the reaper's image (FROM scratch) has no C library",
+			Fix:    "build devenv with CGO_ENABLED=0 (make build does), " + optOut,
 		}
+	case err != nil:
+		return &NotSupportedError{Reason: err.Error(), Fix: "run a Linux build of devenv, " + optOut}
 	}
 	return nil
 }
