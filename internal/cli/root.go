@@ -36,6 +36,7 @@ func NewCmdRoot(f *factory) *cobra.Command {
 		NewCmdVersion(f, nil),
 		NewCmdTest(f, nil),
 		newCmdReaper(f),
+		newCmdSupervise(f),
 	)
 	return root
 }
