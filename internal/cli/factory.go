@@ -184,7 +184,13 @@ func (f *factory) Orchestrator(ctx context.Context, sink events.Sink) (*orchestr
 	if err != nil {
 		return nil, err
 	}
-	return orchestrator.New(e, sink, &orchestrator.FilePortMemory{Dir: dir}), nil
+	o := orchestrator.New(e, sink, &orchestrator.FilePortMemory{Dir: dir})
+	// Without its own path devenv cannot put its supervisor in containers; reloads then
+	// restart containers, which is slower but as correct.
+	if exe, err := os.Executable(); err == nil {
+		o.Supervise(exe)
+	}
+	return o, nil
 }
 
 // isTerminal reports whether w is a terminal, for choosing colours and the dashboard.

@@ -51,6 +51,9 @@ func (c *Client) PullImage(ctx context.Context, ref string, report func(PullProg
 type LocalImage struct {
 	ID     string
 	Labels map[string]string
+	// Entrypoint and Cmd are what a container of the image runs unless its service says
+	// otherwise.
+	Entrypoint, Cmd []string
 }
 
 // InspectImage looks ref up in the engine's local images in one call.
@@ -63,8 +66,11 @@ func (c *Client) InspectImage(ctx context.Context, ref string) (LocalImage, erro
 		return LocalImage{}, fmt.Errorf("inspect image %s: %w", ref, classify(c.Host(), err))
 	}
 	img := LocalImage{ID: res.ID, Labels: map[string]string{}}
-	if res.Config != nil && res.Config.Labels != nil {
-		img.Labels = res.Config.Labels
+	if res.Config != nil {
+		if res.Config.Labels != nil {
+			img.Labels = res.Config.Labels
+		}
+		img.Entrypoint, img.Cmd = res.Config.Entrypoint, res.Config.Cmd
 	}
 	return img, nil
 }

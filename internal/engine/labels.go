@@ -11,4 +11,7 @@ const (
 	// LabelReaper marks a project's reaper container (devenv test), which removes the project
 	// if devenv dies; tearing the project down leaves it to last.
 	LabelReaper = "dev.devenv.reaper"
+	// LabelSupervisor marks a container whose command runs under devenv's process supervisor
+	// and names the supervisor's socket: a hot reload restarts its process, not the container.
+	LabelSupervisor = "dev.devenv.supervisor"
 )

@@ -3,6 +3,8 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"maps"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -33,20 +35,28 @@ type fakeEngine struct {
 	// files is what a service's container holds, container path → engine.HostDigest's digest;
 	// CopyToContainer keeps it up to date.
 	files map[string]map[string]string
+	// imageCmd is the command of an image: what a container of it runs unless told otherwise.
+	imageCmd map[string][]string
+	// execFails makes an exec of this command (its first word) in any container exit 1.
+	execFails map[string]bool
+	// arch is what Version reports the engine runs on; runtime.GOARCH unless set.
+	arch string
 }
 
 type fakeContainer struct {
-	id, name, service string
-	labels            map[string]string
-	running           bool
-	exitCode          int
-	checks            int
+	id, name, service   string
+	labels              map[string]string
+	entrypoint, command []string
+	running             bool
+	exitCode            int
+	checks              int
 }
 
 func newFakeEngine() *fakeEngine {
 	return &fakeEngine{containers: map[string]*fakeContainer{}, networks: map[string]bool{}, volumes: map[string]bool{},
 		images: map[string]bool{}, exitCode: map[string]int64{}, healthyAfter: map[string]int{}, failCreate: map[string]error{},
-		published: map[string]map[uint16]uint16{}, healthy: map[string]bool{}, files: map[string]map[string]string{}}
+		published: map[string]map[uint16]uint16{}, healthy: map[string]bool{}, files: map[string]map[string]string{},
+		imageCmd: map[string][]string{}, execFails: map[string]bool{}}
 }
 
 func (f *fakeEngine) record(format string, args ...any) {
@@ -93,6 +103,14 @@ func (f *fakeEngine) list(match func(*fakeContainer) bool) []engine.Container {
 	return out
 }
 
+func (f *fakeEngine) Version(context.Context) (engine.Version, error) {
+	arch := f.arch
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
+	return engine.Version{OS: "linux", Arch: arch}, nil
+}
+
 func (f *fakeEngine) ProjectContainers(_ context.Context, project string) ([]engine.Container, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -127,7 +145,7 @@ func (f *fakeEngine) InspectImage(_ context.Context, ref string) (engine.LocalIm
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.images[ref] {
-		return engine.LocalImage{ID: "sha256:" + ref, Labels: map[string]string{}}, nil
+		return engine.LocalImage{ID: "sha256:" + ref, Labels: map[string]string{}, Cmd: f.imageCmd[ref]}, nil
 	}
 	return engine.LocalImage{}, nil
 }
@@ -158,7 +176,14 @@ func (f *fakeEngine) CreateServiceContainer(_ context.Context, sc engine.Service
 	}
 	f.nextID++
 	id := fmt.Sprintf("c%d-%s", f.nextID, sc.Service.Name)
-	f.containers[id] = &fakeContainer{id: id, name: sc.Name, service: sc.Service.Name, labels: sc.Labels}
+	// As the engine's: the service's own labels, then devenv's.
+	labels := maps.Clone(map[string]string(sc.Service.Labels))
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	maps.Copy(labels, sc.Labels)
+	f.containers[id] = &fakeContainer{id: id, name: sc.Name, service: sc.Service.Name, labels: labels,
+		entrypoint: sc.Service.Entrypoint, command: sc.Service.Command}
 	f.record("create %s", sc.Service.Name)
 	return id, nil
 }
@@ -289,6 +314,9 @@ func (f *fakeEngine) ExecWith(_ context.Context, id string, spec engine.ExecSpec
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("exec %s %s", f.containers[id].service, strings.Join(spec.Cmd, " "))
+	if len(spec.Cmd) > 0 && f.execFails[spec.Cmd[0]] {
+		return engine.ExecResult{ExitCode: 1, Output: "failed"}, nil
+	}
 	return engine.ExecResult{}, nil
 }
 

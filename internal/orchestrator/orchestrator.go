@@ -16,6 +16,7 @@ import (
 // Engine is what the orchestrator needs from the Docker Engine; *engine.Client implements it
 // and tests substitute a fake.
 type Engine interface {
+	Version(ctx context.Context) (engine.Version, error)
 	ProjectContainers(ctx context.Context, project string) ([]engine.Container, error)
 	DevenvContainers(ctx context.Context) ([]engine.Container, error)
 	EnsureNetwork(ctx context.Context, name string, labels map[string]string) (bool, error)
@@ -52,6 +53,7 @@ type Orchestrator struct {
 	// probeInterval is how often readiness is checked while a service starts: short, because a
 	// ready dependency should be seen within ~100 ms, not at the engine's next healthcheck.
 	probeInterval time.Duration
+	supervisor    *supervisorState // nil: reloads restart containers
 }
 
 // New builds an orchestrator. ports remembers host ports chosen in place of taken defaults.

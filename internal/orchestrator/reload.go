@@ -148,8 +148,8 @@ func (o *Orchestrator) Watch(ctx context.Context, p *types.Project, opts WatchOp
 			if !slices.ContainsFunc(rules, func(r watch.Rule) bool { return r.Service == svc && r.Target != "" && !r.Mounted }) {
 				continue
 			}
-			if id, err := o.serviceContainer(gctx, p.Name, svc); err == nil {
-				r.shells.get(gctx, o.engine, id)
+			if c, err := o.serviceContainer(gctx, p.Name, svc); err == nil {
+				r.shells.get(gctx, o.engine, c.ID)
 			}
 		}
 		o.initialSync(gctx, p, rules, ignore, func(a watch.Action) { r.submit(gctx, a) })
@@ -252,10 +252,11 @@ func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOp
 		// Build and replace this one container; what it depends on is kept as it runs.
 		return o.Up(ctx, p, UpOptions{Services: []string{a.Service}, Build: true, Wait: true, Timeout: timeout})
 	}
-	id, err := o.serviceContainer(ctx, p.Name, a.Service)
+	c, err := o.serviceContainer(ctx, p.Name, a.Service)
 	if err != nil {
 		return err
 	}
+	id := c.ID
 	if err := o.sync(ctx, id, a.Sync, sh); err != nil {
 		return err
 	}
@@ -267,7 +268,7 @@ func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOp
 		if g := p.Services[a.Service].StopGracePeriod; g != nil {
 			grace = time.Duration(*g)
 		}
-		if err := o.engine.RestartContainer(ctx, id, int(grace.Round(time.Second)/time.Second)); err != nil {
+		if err := o.restart(ctx, c, grace); err != nil {
 			return err
 		}
 		wctx, cancel := context.WithTimeout(ctx, timeout)
@@ -295,18 +296,32 @@ func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOp
 	return nil
 }
 
+// restart restarts a service's process where its supervisor can, and its container otherwise.
+// A supervisor that cannot (the container was replaced by hand, the exec failed) is reported
+// and the container restarted: the reload still happens, only slower.
+func (o *Orchestrator) restart(ctx context.Context, c engine.Container, grace time.Duration) error {
+	supervised, err := o.restartProcess(ctx, c, grace)
+	if supervised && err == nil {
+		return nil
+	}
+	if err != nil {
+		o.emit(events.Event{Service: c.Service, Kind: events.Info, Message: fmt.Sprintf("restarting the container instead of its process: %v", err)})
+	}
+	return o.engine.RestartContainer(ctx, c.ID, int(grace.Round(time.Second)/time.Second))
+}
+
 // serviceContainer finds the service's running container.
-func (o *Orchestrator) serviceContainer(ctx context.Context, project, service string) (string, error) {
+func (o *Orchestrator) serviceContainer(ctx context.Context, project, service string) (engine.Container, error) {
 	cs, err := o.engine.ProjectContainers(ctx, project)
 	if err != nil {
-		return "", err
+		return engine.Container{}, err
 	}
 	for _, c := range cs {
 		if c.Service == service && c.Labels[engine.LabelComposeOneoff] != "True" {
-			return c.ID, nil
+			return c, nil
 		}
 	}
-	return "", fmt.Errorf("service %s has no container: start it with devenv up %s", service, service)
+	return engine.Container{}, fmt.Errorf("service %s has no container: start it with devenv up %s", service, service)
 }
 
 // sync deletes what was deleted, then copies what was written: a rename is a delete of the

@@ -44,10 +44,11 @@ func (o *Orchestrator) initialSync(ctx context.Context, p *types.Project, rules 
 // initialDiffer lists the files of svc's initial_sync rules that the container lacks or holds
 // other content for.
 func (o *Orchestrator) initialDiffer(ctx context.Context, p *types.Project, svc string, rules []watch.Rule, ig *watch.Ignorer) ([]watch.SyncFile, error) {
-	id, err := o.serviceContainer(ctx, p.Name, svc)
+	c, err := o.serviceContainer(ctx, p.Name, svc)
 	if err != nil {
 		return nil, err
 	}
+	id := c.ID
 	var differ []watch.SyncFile
 	for _, r := range rules {
 		if r.Service != svc || !r.InitialSync {

@@ -63,7 +63,7 @@ func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions)
 	}
 	hashes := map[string]string{}
 	for name, s := range p.Services {
-		hashes[name] = plan.ConfigHash(s, hostPorts[name])
+		hashes[name] = plan.ConfigHash(o.supervisedLabels(ctx, s, containerName(p, name)), hostPorts[name])
 	}
 	obs := plan.Observed{Containers: map[string]plan.ObservedContainer{}, Images: map[string]bool{}, Stale: map[string]bool{}}
 	for svc, c := range byService {
@@ -347,11 +347,13 @@ func relDockerfile(b *types.BuildConfig) string {
 	return b.Dockerfile
 }
 
-func (x *execution) containerName(service string) string {
-	if n := x.p.Services[service].ContainerName; n != "" {
+func (x *execution) containerName(service string) string { return containerName(x.p, service) }
+
+func containerName(p *types.Project, service string) string {
+	if n := p.Services[service].ContainerName; n != "" {
 		return n
 	}
-	return x.p.Name + "-" + service + "-1"
+	return p.Name + "-" + service + "-1"
 }
 
 // create makes the container a run op will start: after removing the one it replaces, unless
@@ -377,6 +379,10 @@ func (x *execution) create(ctx context.Context, op *plan.Op) error {
 	if err := x.checkPorts(ctx, s); err != nil {
 		return err
 	}
+	s, err := x.o.superviseCommand(ctx, x.o.supervisedLabels(ctx, s, x.containerName(svc)), x.containerName(svc))
+	if err != nil {
+		return &ServiceError{Service: svc, Step: "create", Err: err}
+	}
 	id, err := x.o.engine.CreateServiceContainer(ctx, engine.ServiceContainer{
 		Project: x.p, Service: s, Name: x.containerName(svc), HostPorts: x.createPorts(svc),
 		Labels: x.labels(svc, map[string]string{
@@ -385,6 +391,9 @@ func (x *execution) create(ctx context.Context, op *plan.Op) error {
 		}),
 	})
 	if err != nil {
+		return &ServiceError{Service: svc, Step: "create", Err: err}
+	}
+	if err := x.o.installSupervisor(ctx, s, id); err != nil {
 		return &ServiceError{Service: svc, Step: "create", Err: err}
 	}
 	x.setCreated(svc, id, false)
