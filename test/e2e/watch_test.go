@@ -302,10 +302,14 @@ func TestWatchSyncsIntoContainerWithoutBindMount(t *testing.T) {
 	}
 
 	// sync+restart: the greeting is read at start, so it is served only after the restart,
-	// on the port the service had.
+	// on the port the service had. The supervisor restarted the process, not the container.
+	started := startedAt(t, e, row.ID)
 	writeFile(t, filepath.Join(e.Dir, "conf", "greeting"), "hello")
 	_, next = w.wait(60*time.Second, next, "sync+restart", reloaded("files", "sync+restart"))
 	e.serves(row.ID, base+"/greeting", "hello", 10*time.Second)
+	if again := startedAt(t, e, row.ID); !again.Equal(started) {
+		t.Errorf("sync+restart restarted the container (started %s, then %s), not its process", started, again)
+	}
 	if again := e.ps()["files"]; again.hostPort(t, 8000) != row.hostPort(t, 8000) {
 		t.Errorf("the restart moved the service from port %s to %s", row.hostPort(t, 8000), again.hostPort(t, 8000))
 	}
@@ -412,6 +416,7 @@ func TestHotReloadTemplates(t *testing.T) {
 	api := "http://127.0.0.1:" + ps["api"].hostPort(t, 8080)
 	web := "http://127.0.0.1:" + ps["web"].hostPort(t, 5173)
 	e.serves(apiID, api+"/", "hello from the devenv backend template", time.Minute)
+	apiStarted := startedAt(t, e, apiID)
 
 	mainGo := filepath.Join(e.Dir, "api", "main.go")
 	src, err := os.ReadFile(mainGo)
@@ -433,6 +438,9 @@ func TestHotReloadTemplates(t *testing.T) {
 	t.Logf("backend edit served after %s (reported: %s, %d ms)", took.Round(10*time.Millisecond), ev.Message, ev.DurationMS)
 	if ev.Message != "restart for api/main.go" {
 		t.Errorf("the reload reports %q, want the action and the file", ev.Message)
+	}
+	if again := startedAt(t, e, apiID); !again.Equal(apiStarted) {
+		t.Errorf("the backend's container was restarted (started %s, then %s): the supervisor should restart its process", apiStarted, again)
 	}
 
 	// An atomic save the way sed -i makes one: a temp file next to the original, renamed over
@@ -504,6 +512,33 @@ func TestHotReloadTemplates(t *testing.T) {
 		t.Errorf("a frontend source edit caused %d reloads of web; Vite serves it", n)
 	}
 
+	// vite.config.js is read at start from the image's copy: it is synced in and the dev
+	// server restarted, which then sends the header the edit adds.
+	viteConfig := filepath.Join(e.Dir, "web", "vite.config.js")
+	conf, err := os.ReadFile(viteConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(conf), "strictPort: true,", "strictPort: true,\n    headers: { 'X-Devenv-Test': 'edited' },", 1)
+	if edited == string(conf) {
+		t.Fatal("the frontend template's vite.config.js no longer sets strictPort: update this test")
+	}
+	writeFile(t, viteConfig, edited)
+	ev, next = w.wait(2*time.Minute, next, "web's sync+restart", reloaded("web", "sync+restart"))
+	t.Logf("frontend config edit: %d ms (%s)", ev.DurationMS, ev.Message)
+	e.Eventually(webID, 30*time.Second, 10*time.Millisecond, func(ctx context.Context) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, web+"/", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if h := resp.Header.Get("X-Devenv-Test"); h != "edited" {
+			return fmt.Errorf("GET %s/: X-Devenv-Test is %q, want the edited config's", web, h)
+		}
+		return nil
+	})
+
 	// package.json rebuilds the image; only web's container is replaced, on the same port.
 	pkg := filepath.Join(e.Dir, "web", "package.json")
 	data, err := os.ReadFile(pkg)
@@ -516,4 +551,114 @@ func TestHotReloadTemplates(t *testing.T) {
 	webID = e.onlyReplaced(ps, "web", 5173, map[string]string{"api": apiID, "web": webID})
 	e.serves(webID, web+"/src/main.js", "edited by the watch test", time.Minute)
 	e.serves(apiID, api+"/", "hello after a rename save", 10*time.Second)
+}
+
+// supervised is a stack whose restart rules put its services under devenv's supervisor: app
+// stops cleanly on SIGTERM, stubborn ignores it and must be killed after its grace period.
+const supervised = `services:
+  app:
+    image: node:20
+    command: ["sh", "-c", "echo started; trap 'echo stopping; exit 0' TERM; while :; do sleep 0.1; done"]
+    develop:
+      watch:
+        - path: ./app
+          action: restart
+  stubborn:
+    image: node:20
+    command: ["sh", "-c", "trap '' TERM; echo started; while :; do sleep 0.1; done"]
+    stop_grace_period: 1s
+    develop:
+      watch:
+        - path: ./stubborn
+          action: restart
+`
+
+// Intent: a service whose reload restarts it runs under devenv's supervisor and still behaves
+// as its own command: its output is the container's log, a reload restarts the process inside
+// the same container (a command that ignores the stop signal is killed after its grace period),
+// a stop reaches the command (which exits 0, not killed after the engine's timeout), and a
+// command that exits by itself ends the container with its exit code.
+func TestSupervisedServiceBehavesAsItsCommand(t *testing.T) {
+	e := NewEnv(t)
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), supervised)
+	for _, d := range []string{"app", "stubborn", "crash"} {
+		if err := os.MkdirAll(filepath.Join(e.Dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.up()
+	ps := e.ps()
+	logs := func(id string) string {
+		out, err := e.Engine.Logs(e.Context(time.Minute), id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	// logsSay waits until the container's log holds n lines of want.
+	logsSay := func(svc, want string, n int) {
+		t.Helper()
+		e.Eventually(ps[svc].ID, 30*time.Second, 20*time.Millisecond, func(context.Context) error {
+			if got := strings.Count(logs(ps[svc].ID), want+"\n"); got != n {
+				return fmt.Errorf("%s logged %q %d times, want %d:\n%s", svc, want, got, n, logs(ps[svc].ID))
+			}
+			return nil
+		})
+	}
+	logsSay("app", "started", 1)
+	logsSay("stubborn", "started", 1)
+	appStarted, stubbornStarted := startedAt(t, e, ps["app"].ID), startedAt(t, e, ps["stubborn"].ID)
+
+	w := e.startDevenv("watch", "--json")
+	_, next := w.wait(30*time.Second, 0, "watching", func(ev jsonEvent) bool { return ev.Event == "watching" })
+	writeFile(t, filepath.Join(e.Dir, "app", "x"), "1")
+	_, next = w.wait(30*time.Second, next, "app's restart", reloaded("app", "restart"))
+	logsSay("app", "stopping", 1)
+	logsSay("app", "started", 2)
+	writeFile(t, filepath.Join(e.Dir, "stubborn", "x"), "1")
+	ev, _ := w.wait(30*time.Second, next, "stubborn's restart", reloaded("stubborn", "restart"))
+	t.Logf("restart of a command that ignores SIGTERM (1s grace): %d ms", ev.DurationMS)
+	logsSay("stubborn", "started", 2)
+	w.stop()
+	if again := startedAt(t, e, ps["app"].ID); !again.Equal(appStarted) {
+		t.Errorf("app's container was restarted (started %s, then %s), not its process", appStarted, again)
+	}
+	if again := startedAt(t, e, ps["stubborn"].ID); !again.Equal(stubbornStarted) {
+		t.Errorf("stubborn's container was restarted (started %s, then %s), not its process", stubbornStarted, again)
+	}
+	for _, s := range []string{"app", "stubborn"} {
+		if strings.Contains(logs(ps[s].ID), "devenv supervise") {
+			t.Errorf("the supervisor complained in %s's log:\n%s", s, logs(ps[s].ID))
+		}
+	}
+
+	// A stop: SIGTERM reaches the command through PID 1; a supervisor that kept it would have
+	// the engine kill the container after the timeout instead, exit code 137.
+	ctx := e.Context(time.Minute)
+	if err := e.Engine.StopContainer(ctx, ps["app"].ID, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if rt, err := e.Engine.ContainerRuntime(ctx, ps["app"].ID); err != nil || rt.Status != "exited" || rt.ExitCode != 0 {
+		t.Errorf("stopped app: %+v, %v; want exited 0, as its TERM trap exits", rt, err)
+	}
+	logsSay("app", "stopping", 2)
+
+	// A command that exits by itself ends its container with its code.
+	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), supervised+`  crash:
+    image: node:20
+    command: ["sh", "-c", "sleep 3; echo crashing; exit 7"]
+    develop:
+      watch:
+        - path: ./crash
+          action: restart
+`)
+	r := e.Devenv(e.stackEnv(), "up", "-d", "crash")
+	id := e.ps()["crash"].ID
+	e.Eventually(id, time.Minute, 50*time.Millisecond, func(ctx context.Context) error {
+		rt, err := e.Engine.ContainerRuntime(ctx, id)
+		if err != nil || rt.Status != "exited" || rt.ExitCode != 7 {
+			return fmt.Errorf("crash: %+v, %v; want exited 7 (up exited %d: %s)", rt, err, r.ExitCode, r.Stderr)
+		}
+		return nil
+	})
 }
