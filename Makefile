@@ -11,7 +11,7 @@ COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 E2E_TIMEOUT ?= 30m
 
-.PHONY: build up down engine registry images tools test test-unit test-e2e bench ci fmt vet clean
+.PHONY: build up down engine registry images tools compose test test-unit test-e2e bench ci fmt vet clean
 
 # Where `make up` pulls images from: the local registry `make images` fills. On a machine that
 # reaches Docker Hub, `make up DEVENV_IMAGES_MIRROR=` pulls from there instead.
@@ -52,7 +52,10 @@ test-unit: ## Fast tests: no engine needed
 test-e2e: images tools ## End-to-end tests: the built binary and images against the real engine
 	$(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./test/e2e/
 
-bench: images ## Whole-stack benchmarks (cold/warm up, down, ps) against the no-orchestration floor; medians of 5
+compose: ## Install the docker compose plugin (built from source) if none answers: make bench compares with it
+	bash scripts/compose.sh
+
+bench: images compose ## Whole-stack benchmarks (up, down, ps, seeding, hot reload) against their floors and docker compose; medians of 5
 	$(GO) test -tags e2e -run '^$$' -bench . -benchtime 5x -timeout 45m ./test/e2e/
 
 ci: ## What .ci/run runs on a clean clone: engine, images, then the whole test suite, each phase timed

@@ -9,8 +9,10 @@ package e2e
 // check go test makes), so the metrics are per edit.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,14 +60,98 @@ func reportLatencies(b *testing.B, name string, ds []time.Duration) (p50 float64
 	return percentile(ds, 0.5)
 }
 
-// composeWatch reports whether docker compose is here to compare with.
-func composeWatch(b *testing.B) bool {
-	if err := exec.Command("docker", "compose", "version").Run(); err != nil {
-		b.Logf("docker compose is not installed here: no side-by-side numbers with `docker compose watch`; "+
-			"the floor (a bare restart through the Engine API) is measured instead (%v)", err)
+// composeInstalled reports whether docker compose is here to compare with (make bench
+// installs it: scripts/compose.sh).
+func composeInstalled(b *testing.B) bool {
+	if out, err := exec.Command("docker", "compose", "version").CombinedOutput(); err != nil {
+		b.Logf("docker compose is not installed here (%v: %s): no side-by-side numbers with `docker compose watch`; "+
+			"scripts/compose.sh installs it", err, bytes.TrimSpace(out))
 		return false
 	}
 	return true
+}
+
+// composeWatch runs `docker compose watch` on the fileServer stack in dir as a project of its
+// own, labelled for the test's cleanup, and returns the base URL it serves on. Compose
+// publishes on a fixed port: one the engine picks moves on every restart.
+func composeWatch(b *testing.B, e *Env) (base string, stop func()) {
+	project := e.Project + "-compose"
+	e.cleanupProject(project)
+	port := freeLowPort(b)
+	file := filepath.Join(e.Dir, "compose.compose.yaml")
+	spec := strings.Replace(fileServer, `ports: ["8000"]`, fmt.Sprintf(`ports: ["127.0.0.1:%d:8000"]
+    labels: {%s: %s}`, port, engine.LabelProject, project), 1)
+	spec = strings.Replace(spec, "image: node:20", "image: "+e.MirrorImage("node:20"), 1)
+	spec += fmt.Sprintf("networks:\n  default:\n    labels: {%s: %s}\n", engine.LabelProject, project)
+	writeFile(b, file, spec)
+	compose := func(args ...string) *exec.Cmd {
+		cmd := exec.Command("docker", append([]string{"compose", "-p", project, "-f", file}, args...)...)
+		cmd.Dir = e.Dir
+		return cmd
+	}
+	if out, err := compose("up", "-d", "--wait").CombinedOutput(); err != nil {
+		b.Fatalf("docker compose up: %v\n%s", err, out)
+	}
+	var logs syncBuffer
+	watch := compose("watch", "--no-up")
+	watch.Stdout, watch.Stderr = &logs, &logs
+	if err := watch.Start(); err != nil {
+		b.Fatal(err)
+	}
+	stop = func() {
+		_ = watch.Process.Signal(os.Interrupt)
+		_ = watch.Wait()
+		if out, err := compose("down", "--timeout", "1").CombinedOutput(); err != nil {
+			b.Errorf("docker compose down: %v\n%s", err, out)
+		}
+	}
+	base = fmt.Sprintf("http://127.0.0.1:%d", port)
+	// Watching once a synced file arrives: compose says so only in its own words. Each try
+	// waits out its debounce (500 ms) and copy; one written before it watched is never synced.
+	for try := 0; ; try++ {
+		want := fmt.Sprintf("compose watches %d", try)
+		writeFile(b, filepath.Join(e.Dir, "public", "ready.txt"), want)
+		var body string
+		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && body != want; time.Sleep(20 * time.Millisecond) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			_, body = httpGetCtx(ctx, base+"/ready.txt")
+			cancel()
+		}
+		if body == want {
+			break
+		}
+		if try == 20 {
+			stop()
+			b.Fatalf("docker compose watch never synced public/ready.txt (GET %s/ready.txt: %q):\n%s", base, body, logs.String())
+		}
+	}
+	return base, stop
+}
+
+// freeLowPort is a port below Linux's ephemeral range that nothing listens on now.
+func freeLowPort(b *testing.B) int {
+	for port := 20000 + os.Getpid()%5000; port < 32768; port += 7 {
+		if ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			ln.Close()
+			return port
+		}
+	}
+	b.Fatal("no free port below 32768")
+	return 0
+}
+
+// editAndServe makes n edits of file, each served at url once in effect, with a pause after
+// each so the next edit is not absorbed by the reload of this one.
+func editAndServe(b *testing.B, n int, file, url, label string, within, pause time.Duration) []time.Duration {
+	var ds []time.Duration
+	for i := range n {
+		want := fmt.Sprintf("%s %d", label, i)
+		start := time.Now()
+		writeFile(b, file, want)
+		ds = append(ds, servedAfter(b, start, url, want, within))
+		time.Sleep(pause)
+	}
+	return ds
 }
 
 // BenchmarkWatchSync measures the fileServer stack (no bind mount): a synced file (save → served
@@ -85,38 +171,44 @@ func BenchmarkWatchSync(b *testing.B) {
 	w := e.startDevenv("watch", "--json")
 	w.wait(30*time.Second, 0, "watching", func(ev jsonEvent) bool { return ev.Event == "watching" })
 
-	var synced, syncRestart, bare []time.Duration
-	for i := range benchEdits {
-		want := fmt.Sprintf("edit %d of the synced file", i)
-		start := time.Now()
-		writeFile(b, filepath.Join(e.Dir, "public", "bench.txt"), want)
-		synced = append(synced, servedAfter(b, start, base+"/bench.txt", want, 10*time.Second))
-	}
-	for i := range benchEdits {
-		want := fmt.Sprintf("greeting %d", i)
-		start := time.Now()
-		writeFile(b, filepath.Join(e.Dir, "conf", "greeting"), want)
-		syncRestart = append(syncRestart, servedAfter(b, start, base+"/greeting", want, 30*time.Second))
-		// The next edit only after the reload is reported: its restart must not absorb this one.
-		time.Sleep(200 * time.Millisecond)
-	}
+	synced := editAndServe(b, benchEdits, filepath.Join(e.Dir, "public", "bench.txt"), base+"/bench.txt", "edit of the synced file", 10*time.Second, 0)
+	// The next edit only after the reload is reported: its restart must not absorb this one.
+	syncRestart := editAndServe(b, benchEdits, filepath.Join(e.Dir, "conf", "greeting"), base+"/greeting", "greeting", 30*time.Second, 200*time.Millisecond)
 	w.stop()
-	// The floor: the new greeting put in place beforehand, then a bare restart.
+	// The floor: the new greeting put in place beforehand, then a bare restart of the
+	// container, polled from the moment it is asked for, and polled only once it returned.
 	ctx := context.Background()
 	src := filepath.Join(e.Dir, "bare-greeting")
-	for i := range benchEdits {
+	var bare, bareThenPoll []time.Duration
+	for i := range 2 * benchEdits {
 		want := fmt.Sprintf("bare greeting %d", i)
 		writeFile(b, src, want)
 		if err := e.Engine.CopyToContainer(ctx, row.ID, []engine.CopyFile{{Host: src, Container: "/srv/conf/greeting"}}); err != nil {
 			b.Fatal(err)
 		}
-		bare = append(bare, bareRestart(b, e, row.ID, base+"/greeting", want))
+		if i%2 == 0 {
+			bare = append(bare, bareRestart(b, e, row.ID, base+"/greeting", want))
+		} else {
+			bareThenPoll = append(bareThenPoll, bareRestartThenPoll(b, e, row.ID, base+"/greeting", want))
+		}
 	}
 	reportLatencies(b, "sync", synced)
 	sr := reportLatencies(b, "sync+restart", syncRestart)
-	floor := reportLatencies(b, "bare-restart", bare)
+	reportLatencies(b, "bare-restart", bare)
+	floor := reportLatencies(b, "bare-restart-then-poll", bareThenPoll)
 	b.ReportMetric(sr-floor, "sync+restart-over-bare-ms")
-	composeWatch(b)
+	if !composeInstalled(b) {
+		return
+	}
+	// The same stack, the same edits, under `docker compose watch`.
+	cbase, stop := composeWatch(b, e)
+	defer stop()
+	csynced := editAndServe(b, benchEdits, filepath.Join(e.Dir, "public", "bench.txt"), cbase+"/bench.txt", "compose edit of the synced file", 10*time.Second, 0)
+	cSyncRestart := editAndServe(b, benchEdits, filepath.Join(e.Dir, "conf", "greeting"), cbase+"/greeting", "compose greeting", 30*time.Second, 200*time.Millisecond)
+	cs := reportLatencies(b, "compose-sync", csynced)
+	csr := reportLatencies(b, "compose-sync+restart", cSyncRestart)
+	b.ReportMetric(percentile(synced, 0.5)/cs, "sync-vs-compose-x")
+	b.ReportMetric(sr/csr, "sync+restart-vs-compose-x")
 }
 
 // BenchmarkWatchBackend measures the backend template's hot reload: a main.go edit → the new
@@ -154,7 +246,19 @@ func BenchmarkWatchBackend(b *testing.B) {
 	r := reportLatencies(b, "restart", restart)
 	floor := reportLatencies(b, "bare-restart", bare)
 	b.ReportMetric(r-floor, "restart-over-bare-ms")
-	composeWatch(b)
+	// No compose numbers here: compose would build the template's image its own way, and the
+	// restart it does is the container's, which bare-restart measures.
+}
+
+// bareRestartThenPoll is `docker restart` followed by a reload in the browser: the first
+// request only once the restart returned, so none meets the container on its way down.
+func bareRestartThenPoll(b *testing.B, e *Env, id, url, want string) time.Duration {
+	b.Helper()
+	start := time.Now()
+	if err := e.Engine.RestartContainer(context.Background(), id, 10); err != nil {
+		b.Fatal(err)
+	}
+	return servedAfter(b, start, url, want, 2*time.Minute)
 }
 
 // bareRestart is the floor: a restart through the Engine API, polled from the moment it is
