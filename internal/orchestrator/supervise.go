@@ -106,10 +106,11 @@ func (o *Orchestrator) installSupervisor(ctx context.Context, s types.ServiceCon
 }
 
 // restartProcess restarts a supervised container's process, returning once the new process
-// runs; ok is false when the container has no supervisor to ask.
+// runs; ok is false when the container has no supervisor to ask: none was put in it, or it is
+// not running (its command exited, say with a compile error), and only starting it again helps.
 func (o *Orchestrator) restartProcess(ctx context.Context, c engine.Container, grace time.Duration) (ok bool, err error) {
 	socket := c.Labels[engine.LabelSupervisor]
-	if socket == "" {
+	if socket == "" || c.State != "running" {
 		return false, nil
 	}
 	res, err := o.engine.ExecWith(ctx, c.ID, engine.ExecSpec{Cmd: supervise.RestartCommand(socket, grace)})

@@ -134,11 +134,23 @@ func TestReloadRestartsTheSupervisedProcess(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "api"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, fails := range []bool{false, true} {
+	restart := "exec api " + strings.Join(supervise.RestartCommand("devenv-supervise-shop-api-1", 3*time.Second), " ")
+	for _, c := range []struct {
+		name              string
+		execFails, exited bool
+		asks, restarts    int // supervisor requests, container restarts
+	}{
+		{name: "the supervisor restarts the process", asks: 1},
+		{name: "a failing supervisor", execFails: true, asks: 1, restarts: 1},
+		{name: "an exited container", exited: true, restarts: 1},
+	} {
 		f := newFakeEngine()
-		f.execFails[supervise.Binary] = fails
+		f.execFails[supervise.Binary] = c.execFails
 		p := supervisedProject(dir)
 		o, rec := upSupervised(t, f, p)
+		if c.exited {
+			_ = f.StopContainer(context.Background(), f.only(t, "api").id, 0)
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- o.Watch(ctx, p, WatchOptions{Quiet: 20 * time.Millisecond}) }()
@@ -151,22 +163,17 @@ func TestReloadRestartsTheSupervisedProcess(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		execs := f.callsFor("exec api " + supervise.Binary + " supervise restart")
-		want := "exec api " + strings.Join(supervise.RestartCommand("devenv-supervise-shop-api-1", 3*time.Second), " ")
-		if !slices.Equal(execs, []string{want}) {
-			t.Errorf("fails=%v: supervisor asked %v, want %q", fails, execs, want)
+		if asks := f.callsFor("exec api " + supervise.Binary); len(asks) != c.asks || (c.asks > 0 && asks[0] != restart) {
+			t.Errorf("%s: supervisor asked %v, want %d × %q", c.name, asks, c.asks, restart)
 		}
-		restarts := f.callsFor("restart api")
-		if !fails && len(restarts) != 0 {
-			t.Errorf("the container was restarted too: %v", restarts)
+		if restarts := f.callsFor("restart api"); len(restarts) != c.restarts {
+			t.Errorf("%s: container restarts %v, want %d", c.name, restarts, c.restarts)
 		}
-		if fails {
-			if len(restarts) != 1 {
-				t.Errorf("a supervisor that failed left the container as it was: %v", restarts)
-			}
-			waitFor(t, rec, "fallback reported", func(e events.Event) bool {
-				return e.Kind == events.Info && strings.Contains(e.Message, "restarting the container instead")
-			})
+		reported := slices.ContainsFunc(rec.Events(), func(e events.Event) bool {
+			return e.Kind == events.Info && strings.Contains(e.Message, "restarting the container instead")
+		})
+		if reported != c.execFails {
+			t.Errorf("%s: fallback reported: %v, want %v", c.name, reported, c.execFails)
 		}
 	}
 }

@@ -17,6 +17,8 @@
 package supervise
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,8 +33,18 @@ const (
 
 // SocketName is the abstract socket a service's supervisor listens on. Abstract sockets live in
 // the network namespace, which containers with network_mode: host share with each other, so the
-// name is the container's own.
-func SocketName(container string) string { return "devenv-supervise-" + container }
+// name is the container's own; a name too long for a socket address (107 bytes) is hashed.
+func SocketName(container string) string {
+	name := "devenv-supervise-" + container
+	if len(name) > maxSocketName {
+		sum := sha256.Sum256([]byte(container))
+		name = "devenv-supervise-" + hex.EncodeToString(sum[:16])
+	}
+	return name
+}
+
+// maxSocketName leaves room in sun_path (108 bytes) for the leading NUL of an abstract name.
+const maxSocketName = 107
 
 // Entrypoint is the entrypoint of a supervised container; its command stays the service's.
 func Entrypoint(container, stopSignal string) []string {

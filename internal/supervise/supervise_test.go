@@ -37,6 +37,17 @@ func TestEntrypointNamesTheSocketAndStopSignal(t *testing.T) {
 	}
 }
 
+func TestSocketNameFitsASocketAddress(t *testing.T) {
+	if got := SocketName("shop-api-1"); got != "devenv-supervise-shop-api-1" {
+		t.Errorf("short name: %q", got)
+	}
+	long := strings.Repeat("a-very-long-project-name-", 8) + "api-1"
+	got := SocketName(long)
+	if len(got) > maxSocketName || got == SocketName(long+"x") || got != SocketName(long) {
+		t.Errorf("long name: %q (%d bytes)", got, len(got))
+	}
+}
+
 func TestParseAnswer(t *testing.T) {
 	if pid, err := parseAnswer("ok 42\n"); err != nil || pid != 42 {
 		t.Errorf("ok 42: %d, %v", pid, err)
