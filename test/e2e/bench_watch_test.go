@@ -159,12 +159,7 @@ func editAndServe(b *testing.B, n int, file, url, label string, within, pause ti
 // the new content) against a bare restart of the same container.
 func BenchmarkWatchSync(b *testing.B) {
 	e := NewEnv(b)
-	writeFile(b, filepath.Join(e.Dir, "compose.yaml"), fileServer)
-	for _, d := range []string{"public", "conf", "hooks"} {
-		if err := os.MkdirAll(filepath.Join(e.Dir, d), 0o755); err != nil {
-			b.Fatal(err)
-		}
-	}
+	e.composeStack(fileServer, "public", "conf", "hooks")
 	e.up()
 	row := e.ps()["files"]
 	base := "http://127.0.0.1:" + row.hostPort(b, 8000)

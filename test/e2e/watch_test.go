@@ -167,6 +167,18 @@ func (e *Env) onlyReplaced(started map[string]psEntry, svc string, port int, bef
 	return after[svc].ID
 }
 
+// composeStack writes spec as the project's compose.yaml and makes the folders its watch rules
+// name.
+func (e *Env) composeStack(spec string, dirs ...string) {
+	e.t.Helper()
+	writeFile(e.t, filepath.Join(e.Dir, "compose.yaml"), spec)
+	for _, d := range dirs {
+		if err := os.MkdirAll(filepath.Join(e.Dir, d), 0o755); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
 // serves polls url until its body contains want.
 func (e *Env) serves(id, url, want string, within time.Duration) time.Duration {
 	e.t.Helper()
@@ -232,13 +244,8 @@ const fileServer = `services:
 // restarts the container on the same host port; sync+exec runs its command. Ctrl-C ends it.
 func TestWatchSyncsIntoContainerWithoutBindMount(t *testing.T) {
 	e := NewEnv(t)
-	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), fileServer)
+	e.composeStack(fileServer, "public", "conf")
 	writeFile(t, filepath.Join(e.Dir, ".gitignore"), "*.log\n")
-	for _, d := range []string{"public", "conf"} {
-		if err := os.MkdirAll(filepath.Join(e.Dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	e.up()
 	row := e.ps()["files"]
 	base := "http://127.0.0.1:" + row.hostPort(t, 8000)
@@ -580,12 +587,7 @@ const supervised = `services:
 // command that exits by itself ends the container with its exit code.
 func TestSupervisedServiceBehavesAsItsCommand(t *testing.T) {
 	e := NewEnv(t)
-	writeFile(t, filepath.Join(e.Dir, "compose.yaml"), supervised)
-	for _, d := range []string{"app", "stubborn", "crash"} {
-		if err := os.MkdirAll(filepath.Join(e.Dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.composeStack(supervised, "app", "stubborn", "crash")
 	e.up()
 	ps := e.ps()
 	logs := func(id string) string {
