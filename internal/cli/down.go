@@ -11,18 +11,20 @@ import (
 // DownOptions holds what `devenv down` needs.
 type DownOptions struct {
 	Volumes bool
-	Timeout time.Duration
+	Grace   *time.Duration // nil: each service's stop_grace_period, else 10 s
 	JSON    bool
 }
 
 // NewCmdDown builds `devenv down`.
 func NewCmdDown(f *factory, runF func(context.Context, *DownOptions) error) *cobra.Command {
 	opts := &DownOptions{}
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "down",
 		Short: "Stop and remove the stack's containers and network; volumes (database data) are kept",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Grace = durationFlag(cmd, "timeout", timeout)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -30,7 +32,7 @@ func NewCmdDown(f *factory, runF func(context.Context, *DownOptions) error) *cob
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "also remove the project's named volumes: ALL DATABASE DATA of the project")
-	cmd.Flags().DurationVarP(&opts.Timeout, "timeout", "t", 10*time.Second, "how long each container gets to stop before it is killed")
+	addGraceFlag(cmd, &timeout)
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "report progress as one JSON object per line on stdout")
 	return cmd
 }
@@ -44,5 +46,5 @@ func runDown(ctx context.Context, f *factory, opts *DownOptions) error {
 	if err != nil {
 		return err
 	}
-	return o.Down(ctx, cfg.Name, orchestrator.DownOptions{Volumes: opts.Volumes, StopGrace: opts.Timeout})
+	return o.Down(ctx, cfg.Name, orchestrator.DownOptions{Volumes: opts.Volumes, Grace: opts.Grace})
 }

@@ -3,14 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/devenv/devenv/internal/engine"
+	"github.com/devenv/devenv/internal/terminal"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // ExecOptions holds what `devenv exec` and `devenv shell` need.
@@ -77,7 +73,7 @@ func NewCmdShell(f *factory, runF func(context.Context, *ExecOptions) error) *co
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Service = args[0]
-			opts.Cmd = shellCmd()
+			opts.Cmd = terminal.ShellCommand()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -86,11 +82,6 @@ func NewCmdShell(f *factory, runF func(context.Context, *ExecOptions) error) *co
 	}
 	addExecFlags(cmd, opts)
 	return cmd
-}
-
-// shellCmd opens bash if the image has it, else sh.
-func shellCmd() []string {
-	return []string{"/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi"}
 }
 
 func addExecFlags(cmd *cobra.Command, opts *ExecOptions) {
@@ -124,7 +115,7 @@ func runExec(ctx context.Context, f *factory, opts *ExecOptions) error {
 	s := engine.ExecSession{Cmd: opts.Cmd, Env: opts.Env, WorkingDir: opts.Workdir, User: opts.User,
 		Stdin: f.streams.In, Stdout: f.streams.Out, Stderr: f.streams.ErrOut}
 	if !opts.NoTTY && isTerminal(f.streams.Out) {
-		restore, err := attachTerminal(ctx, f.streams.In, &s)
+		restore, err := terminal.Attach(ctx, f.streams.In, &s)
 		if err != nil {
 			return err
 		}
@@ -138,51 +129,4 @@ func runExec(ctx context.Context, f *factory, opts *ExecOptions) error {
 		return &exitCodeError{code: code}
 	}
 	return nil
-}
-
-// attachTerminal gives s the user's terminal when in is one: raw mode, a TTY in the container,
-// and the window size now and on every resize. restore undoes it; without a terminal it does
-// nothing.
-func attachTerminal(ctx context.Context, in io.Reader, s *engine.ExecSession) (restore func(), err error) {
-	file, ok := in.(*os.File)
-	if !ok || !term.IsTerminal(int(file.Fd())) {
-		return func() {}, nil
-	}
-	fd := int(file.Fd())
-	state, err := term.MakeRaw(fd)
-	if err != nil {
-		return nil, fmt.Errorf("put the terminal in raw mode: %w", err)
-	}
-	s.TTY = true
-	resize := make(chan [2]uint, 1)
-	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, syscall.SIGWINCH)
-	sendSize := func() {
-		if w, h, err := term.GetSize(fd); err == nil {
-			select {
-			case resize <- [2]uint{uint(h), uint(w)}:
-			default:
-			}
-		}
-	}
-	sendSize()
-	stop := make(chan struct{})
-	go func() { // ends with ctx or restore
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-stop:
-				return
-			case <-winch:
-				sendSize()
-			}
-		}
-	}()
-	s.Resize = resize
-	return func() {
-		signal.Stop(winch)
-		close(stop)
-		_ = term.Restore(fd, state)
-	}, nil
 }

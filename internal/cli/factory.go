@@ -193,6 +193,20 @@ func (f *factory) Orchestrator(ctx context.Context, sink events.Sink) (*orchestr
 	return o, nil
 }
 
+// ProjectOrchestrator loads the project and builds an orchestrator that reports its progress
+// (JSON lines on stdout with json): what every command acting on a running stack starts with.
+func (f *factory) ProjectOrchestrator(ctx context.Context, json bool) (*types.Project, *orchestrator.Orchestrator, error) {
+	_, p, err := f.Project(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := f.Orchestrator(ctx, f.progressSink(json))
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, o, nil
+}
+
 // isTerminal reports whether w is a terminal, for choosing colours and the dashboard.
 func isTerminal(w any) bool {
 	file, ok := w.(*os.File)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/devenv/devenv/internal/orchestrator"
 )
 
 // Streams are the process's standard streams, passed in so commands are testable.
@@ -53,6 +55,15 @@ type usageError struct{ err error }
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
+
+// usageIfUnknown makes a service name the project does not have a usage error (exit 2).
+func usageIfUnknown(err error) error {
+	var unknown *orchestrator.UnknownServiceError
+	if errors.As(err, &unknown) {
+		return &usageError{err}
+	}
+	return err
+}
 
 // report prints err the way every devenv command does and picks the exit code.
 func report(w io.Writer, err error) int {

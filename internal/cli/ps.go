@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/devenv/devenv/internal/engine"
+	"github.com/devenv/devenv/internal/render"
 	"github.com/spf13/cobra"
 )
 
@@ -34,25 +34,12 @@ func NewCmdPs(f *factory, runF func(context.Context, *PsOptions) error) *cobra.C
 	return cmd
 }
 
-// psRow is one container in `devenv ps --json`; its field names are a stable interface.
-type psRow struct {
-	Service  string   `json:"service"`
-	Name     string   `json:"name"`
-	ID       string   `json:"id"`
-	Image    string   `json:"image"`
-	State    string   `json:"state"`
-	Health   string   `json:"health,omitempty"`
-	ExitCode *int     `json:"exit_code,omitempty"`
-	Status   string   `json:"status"`
-	Ports    []string `json:"ports"`
-}
-
 func runPs(ctx context.Context, f *factory, opts *PsOptions) error {
 	cfg, _, cs, err := f.ProjectContainers(ctx)
 	if err != nil {
 		return err
 	}
-	rows := psRows(cs)
+	rows := render.PsRows(cs)
 	if opts.JSON {
 		enc := json.NewEncoder(f.streams.Out)
 		enc.SetIndent("", "  ")
@@ -76,26 +63,4 @@ func runPs(ctx context.Context, f *factory, opts *PsOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Service, state, health, strings.Join(r.Ports, ", "), r.Name)
 	}
 	return tw.Flush()
-}
-
-// psRows are cs as `devenv ps --json` lists them.
-func psRows(cs []engine.Container) []psRow {
-	rows := make([]psRow, 0, len(cs))
-	for _, c := range cs {
-		r := psRow{Service: c.Service, Name: c.Name, ID: c.ID, Image: c.Image, State: c.State, Health: c.Health, Status: c.Status, Ports: portStrings(c.Ports)}
-		if c.State == "exited" {
-			code := c.ExitCode
-			r.ExitCode = &code
-		}
-		rows = append(rows, r)
-	}
-	return rows
-}
-
-func portStrings(ps []engine.PublishedPort) []string {
-	out := []string{}
-	for _, p := range ps {
-		out = append(out, fmt.Sprintf("%s:%d->%d/%s", p.HostIP, p.HostPort, p.ContainerPort, p.Protocol))
-	}
-	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/internal/dashboard"
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/orchestrator"
@@ -74,18 +75,18 @@ func (f *factory) dashboardOptions(projectName string) tui.RunOptions {
 	}
 }
 
-// dashboard is what both ways into the dashboard wire up: an orchestrator reporting into the
-// dashboard's inbox, and the controller its keys call.
-type dashboard struct {
+// dashboardWiring is what both ways into the dashboard wire up: an orchestrator reporting into
+// the dashboard's inbox, and the controller its keys call.
+type dashboardWiring struct {
 	inbox *tui.Inbox
 	o     *orchestrator.Orchestrator
 	e     *engine.Client
-	ctrl  *dashController
+	ctrl  *dashboard.Controller
 	tags  func(service string) []string
 }
 
-func (f *factory) newDashboard(ctx context.Context, p *types.Project, timeout time.Duration) (*dashboard, error) {
-	inbox := tui.NewInbox(dashboardLogLines)
+func (f *factory) newDashboard(ctx context.Context, p *types.Project, timeout time.Duration) (*dashboardWiring, error) {
+	inbox := tui.NewInbox(dashboard.LogLines)
 	o, err := f.Orchestrator(ctx, events.SinkFunc(inbox.Event))
 	if err != nil {
 		return nil, err
@@ -95,7 +96,8 @@ func (f *factory) newDashboard(ctx context.Context, p *types.Project, timeout ti
 		return nil, err
 	}
 	tags := gitDescribeTags(ctx, p.Name, p.WorkingDir)
-	return &dashboard{inbox: inbox, o: o, e: e, ctrl: newDashController(e, o, p, timeout, tags), tags: tags}, nil
+	ctrl := dashboard.New(e, o, p, dashboard.Options{Timeout: timeout, ImageTags: tags})
+	return &dashboardWiring{inbox: inbox, o: o, e: e, ctrl: ctrl, tags: tags}, nil
 }
 
 func runTUI(ctx context.Context, f *factory, opts *TUIOptions) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/devenv/devenv/internal/config"
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
+	"github.com/devenv/devenv/internal/logs"
 	"github.com/devenv/devenv/internal/orchestrator"
 	"github.com/devenv/devenv/internal/project"
 	"github.com/devenv/devenv/internal/render"
@@ -91,7 +92,7 @@ func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
 	if err != nil {
 		if opts.JSON {
 			// Pipelines read stdout only; people get the error (once) from report().
-			sink.Emit(failedEvent(err))
+			sink.Emit(orchestrator.FailedEvent(err))
 		}
 		return err
 	}
@@ -115,7 +116,8 @@ func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
 		}()
 		defer func() { stopWatch(); <-watched }()
 	}
-	err = followAcrossRestarts(ctx, e, p.Name, opts.Services, f.streams.Out, f.colorOK(f.streams.Out))
+	printer := render.NewLogPrinter(f.streams.Out, opts.Services, f.colorOK(f.streams.Out), false)
+	err = logs.Follow(ctx, e, p.Name, logs.Options{Services: opts.Services, Tail: 20}, printer.Print)
 	if ctx.Err() != nil {
 		fmt.Fprintf(f.streams.ErrOut, "\n%s is still running: `devenv down` stops it, `devenv logs -f` follows it again\n", p.Name)
 		return nil

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/containerd/errdefs"
@@ -47,13 +49,29 @@ type MountSpec struct {
 	ReadOnly bool
 }
 
-// ContainerState is the part of an inspect devenv acts on.
+// ContainerState is a container as an inspect shows it now (a listing may lag an event by a
+// moment: a container that just died can still be listed as running).
 type ContainerState struct {
-	ID       string
-	Status   string // created, running, exited, ...
-	Health   string // empty when the container has no healthcheck
-	ExitCode int
-	Ports    map[uint16]uint16 // container port → published host port (tcp)
+	ID           string
+	Name         string
+	Service      string
+	Labels       map[string]string
+	State        State
+	Health       Health
+	ExitCode     int
+	StartedAt    time.Time
+	FinishedAt   time.Time
+	RestartCount int // restarts by the engine's restart policy
+	OOMKilled    bool
+	Ports        map[uint16]uint16 // container port → published host port (tcp)
+	// Published lists every published port, as a listing does.
+	Published []PublishedPort
+}
+
+// Container is the state as a listing would show it.
+func (s ContainerState) Container() Container {
+	return Container{ID: s.ID, Name: s.Name, Service: s.Service, ConfigHash: s.Labels[LabelConfigHash], State: s.State,
+		Health: s.Health, ExitCode: s.ExitCode, Ports: s.Published, Labels: s.Labels}
 }
 
 // CreateContainer creates (but does not start) a container from spec.
@@ -132,11 +150,48 @@ func (c *Client) StartContainer(ctx context.Context, id string) error {
 }
 
 // StopContainer asks the container's main process to stop (SIGTERM, or its STOPSIGNAL) and kills
-// it only after grace.
-func (c *Client) StopContainer(ctx context.Context, id string, grace time.Duration) error {
-	secs := int(grace.Round(time.Second) / time.Second)
-	_, err := c.api.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: &secs})
+// it only after grace; nil grace is the container's own (its stop_grace_period, else the
+// engine's 10 s).
+func (c *Client) StopContainer(ctx context.Context, id string, grace *time.Duration) error {
+	_, err := c.api.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: seconds(grace)})
 	return classify(c.Host(), err)
+}
+
+// seconds is grace as the Engine API takes it: whole seconds, nil for the container's own.
+func seconds(grace *time.Duration) *int {
+	if grace == nil {
+		return nil
+	}
+	secs := int(grace.Round(time.Second) / time.Second)
+	return &secs
+}
+
+// KillContainer sends signal (a name such as SIGKILL or HUP, or a number) to the container's
+// main process.
+func (c *Client) KillContainer(ctx context.Context, id, signal string) error {
+	_, err := c.api.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: signal})
+	if err != nil {
+		return fmt.Errorf("kill container %.12s: %w", id, classify(c.Host(), err))
+	}
+	return nil
+}
+
+// PauseContainer freezes the container's processes; UnpauseContainer thaws them.
+func (c *Client) PauseContainer(ctx context.Context, id string) error {
+	_, err := c.api.ContainerPause(ctx, id, client.ContainerPauseOptions{})
+	if err != nil {
+		return fmt.Errorf("pause container %.12s: %w", id, classify(c.Host(), err))
+	}
+	return nil
+}
+
+// UnpauseContainer thaws a paused container.
+func (c *Client) UnpauseContainer(ctx context.Context, id string) error {
+	_, err := c.api.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
+	if err != nil {
+		return fmt.Errorf("unpause container %.12s: %w", id, classify(c.Host(), err))
+	}
+	return nil
 }
 
 // InspectContainer reports a container's state, health and published ports.
@@ -146,26 +201,45 @@ func (c *Client) InspectContainer(ctx context.Context, id string) (ContainerStat
 		return ContainerState{}, fmt.Errorf("inspect container %s: %w", id, classify(c.Host(), err))
 	}
 	ic := res.Container
-	st := ContainerState{ID: ic.ID, Ports: map[uint16]uint16{}}
+	st := ContainerState{ID: ic.ID, Name: strings.TrimPrefix(ic.Name, "/"), RestartCount: ic.RestartCount, Ports: map[uint16]uint16{}}
+	if ic.Config != nil {
+		st.Labels = ic.Config.Labels
+		st.Service = ic.Config.Labels[LabelService]
+	}
 	if ic.State != nil {
-		st.Status = string(ic.State.Status)
+		st.State = State(ic.State.Status)
 		st.ExitCode = ic.State.ExitCode
+		st.OOMKilled = ic.State.OOMKilled
+		st.StartedAt = parseEngineTime(ic.State.StartedAt)
+		st.FinishedAt = parseEngineTime(ic.State.FinishedAt)
 		if ic.State.Health != nil {
-			st.Health = string(ic.State.Health.Status)
+			st.Health = Health(ic.State.Health.Status)
 		}
 	}
 	if ic.NetworkSettings != nil {
 		for port, bindings := range ic.NetworkSettings.Ports {
-			if port.Proto() != network.TCP {
-				continue
-			}
 			for _, b := range bindings {
-				if hp, err := strconv.ParseUint(b.HostPort, 10, 16); err == nil {
+				hp, err := strconv.ParseUint(b.HostPort, 10, 16)
+				if err != nil {
+					continue
+				}
+				ip := ""
+				if b.HostIP.IsValid() {
+					ip = b.HostIP.String()
+				}
+				st.Published = append(st.Published, PublishedPort{HostIP: ip, HostPort: uint16(hp), ContainerPort: port.Num(), Protocol: string(port.Proto())})
+				if _, seen := st.Ports[port.Num()]; !seen && port.Proto() == network.TCP {
 					st.Ports[port.Num()] = uint16(hp)
-					break
 				}
 			}
 		}
+		sort.Slice(st.Published, func(i, j int) bool {
+			a, b := st.Published[i], st.Published[j]
+			if a.ContainerPort != b.ContainerPort {
+				return a.ContainerPort < b.ContainerPort
+			}
+			return a.HostIP < b.HostIP
+		})
 	}
 	return st, nil
 }

@@ -14,11 +14,22 @@ import (
 type ContainerEvent struct {
 	ID       string
 	Service  string
-	Action   string // start, die, oom, destroy, health_status, ...
-	Health   string // for health_status: healthy or unhealthy
+	Action   Action
+	Health   Health // for health_status: healthy or unhealthy
 	ExitCode int    // for die
 	Time     time.Time
+	// Attributes are the container's labels (and the engine's name, image and exitCode).
+	Attributes map[string]string
 }
+
+// OneOff reports whether the event is about a one-off run of a service, not its own container.
+func (e ContainerEvent) OneOff() bool { return e.Attributes[LabelComposeOneoff] == "True" }
+
+// Reaper reports whether the event is about a `devenv test` job's reaper.
+func (e ContainerEvent) Reaper() bool { return e.Attributes[LabelReaper] != "" }
+
+// IsService reports whether the event is about a service's own container (see Container.IsService).
+func (e ContainerEvent) IsService() bool { return e.Service != "" && !e.OneOff() && !e.Reaper() }
 
 // ContainerEvents streams the container events of project until ctx ends. The events channel is
 // closed when the stream ends; a failure of the stream itself arrives on the error channel.
@@ -40,10 +51,10 @@ func (c *Client) ContainerEvents(ctx context.Context, project string) (<-chan Co
 				}
 				return
 			case m := <-res.Messages:
-				ev := ContainerEvent{ID: m.Actor.ID, Service: m.Actor.Attributes[LabelService], Action: string(m.Action),
-					Time: time.Unix(0, m.TimeNano)}
-				if health, ok := strings.CutPrefix(ev.Action, "health_status: "); ok {
-					ev.Action, ev.Health = "health_status", health
+				ev := ContainerEvent{ID: m.Actor.ID, Service: m.Actor.Attributes[LabelService], Action: Action(m.Action),
+					Time: time.Unix(0, m.TimeNano), Attributes: m.Actor.Attributes}
+				if health, ok := strings.CutPrefix(string(m.Action), "health_status: "); ok {
+					ev.Action, ev.Health = ActionHealthStatus, Health(health)
 				}
 				if code, err := strconv.Atoi(m.Actor.Attributes["exitCode"]); err == nil {
 					ev.ExitCode = code

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
@@ -31,10 +32,10 @@ type Container struct {
 	ConfigHash string
 	Image      string // the reference it was created from
 	ImageID    string
-	State      string // created, running, restarting, exited, ...
+	State      State
 	Status     string // human text, e.g. "Up 3 minutes (healthy)"
-	Health     string // healthy, unhealthy, starting, or "" without a healthcheck
-	ExitCode   int    // of the last run, for an exited container
+	Health     Health
+	ExitCode   int // of the last run, for an exited container
 	Created    int64
 	Ports      []PublishedPort
 	Labels     map[string]string
@@ -68,7 +69,7 @@ func (c *Client) containersLabelled(ctx context.Context, label string) ([]Contai
 	for _, s := range res.Items {
 		ct := Container{
 			ID: s.ID, Service: s.Labels[LabelService], ConfigHash: s.Labels[LabelConfigHash], Image: s.Image, ImageID: s.ImageID,
-			State: string(s.State), Status: s.Status, Created: s.Created, Labels: s.Labels,
+			State: State(s.State), Status: s.Status, Created: s.Created, Labels: s.Labels,
 		}
 		if len(s.Names) > 0 {
 			ct.Name = strings.TrimPrefix(s.Names[0], "/")
@@ -78,11 +79,11 @@ func (c *Client) containersLabelled(ctx context.Context, label string) ([]Contai
 		}
 		switch {
 		case strings.Contains(s.Status, "(healthy)"):
-			ct.Health = "healthy"
+			ct.Health = HealthHealthy
 		case strings.Contains(s.Status, "(unhealthy)"):
-			ct.Health = "unhealthy"
+			ct.Health = HealthUnhealthy
 		case strings.Contains(s.Status, "(health: starting)"):
-			ct.Health = "starting"
+			ct.Health = HealthStarting
 		}
 		for _, p := range s.Ports {
 			if p.PublicPort == 0 {
@@ -142,9 +143,10 @@ func (c *Client) RemoveContainer(ctx context.Context, id string) error {
 	return nil
 }
 
-// RestartContainer stops (with grace) and starts a container.
-func (c *Client) RestartContainer(ctx context.Context, id string, grace int) error {
-	_, err := c.api.ContainerRestart(ctx, id, client.ContainerRestartOptions{Timeout: &grace})
+// RestartContainer stops and starts a container; grace is its time to stop before it is killed,
+// nil for its own (stop_grace_period, else the engine's 10 s).
+func (c *Client) RestartContainer(ctx context.Context, id string, grace *time.Duration) error {
+	_, err := c.api.ContainerRestart(ctx, id, client.ContainerRestartOptions{Timeout: seconds(grace)})
 	if err != nil {
 		return fmt.Errorf("restart container %.12s: %w", id, classify(c.Host(), err))
 	}

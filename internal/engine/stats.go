@@ -68,34 +68,12 @@ func statsOf(s container.StatsResponse) Stats {
 	return out
 }
 
-// Runtime is what a container's inspect says about its current run. Inspect reads the container
-// itself, so it is current the moment the engine reports an event, where a listing can lag.
-type Runtime struct {
-	Status       string // created, running, exited, ...
-	Health       string // empty without a healthcheck
-	ExitCode     int
-	StartedAt    time.Time
-	FinishedAt   time.Time
-	RestartCount int // restarts by the engine's restart policy
-	OOMKilled    bool
-}
-
-// ContainerRuntime reports container id's state, when it started and how often the engine
-// restarted it.
-func (c *Client) ContainerRuntime(ctx context.Context, id string) (Runtime, error) {
-	res, err := c.api.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
-	if err != nil {
-		return Runtime{}, fmt.Errorf("inspect container %.12s: %w", id, classify(c.Host(), err))
+// parseEngineTime reads the engine's RFC 3339 times; its "0001-01-01T00:00:00Z" for "never"
+// is the zero time.
+func parseEngineTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Year() < 2 {
+		return time.Time{}
 	}
-	r := Runtime{RestartCount: res.Container.RestartCount}
-	if st := res.Container.State; st != nil {
-		r.Status, r.ExitCode = string(st.Status), st.ExitCode
-		if st.Health != nil {
-			r.Health = string(st.Health.Status)
-		}
-		r.StartedAt, _ = time.Parse(time.RFC3339Nano, st.StartedAt)
-		r.FinishedAt, _ = time.Parse(time.RFC3339Nano, st.FinishedAt)
-		r.OOMKilled = st.OOMKilled
-	}
-	return r, nil
+	return t
 }

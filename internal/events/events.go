@@ -28,6 +28,10 @@ const (
 	Unchanged Kind = "unchanged" // already running with the desired configuration
 	Stopping  Kind = "stopping"
 	Stopped   Kind = "stopped"
+	Restarted Kind = "restarted" // Message says what was restarted: the process or the container
+	Killed    Kind = "killed"    // a signal was sent (Message names it)
+	Paused    Kind = "paused"
+	Unpaused  Kind = "unpaused"
 	Removed   Kind = "removed"
 	Port      Kind = "port" // a published port differs from the configured one
 	Failed    Kind = "failed"

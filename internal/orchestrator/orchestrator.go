@@ -5,6 +5,7 @@ package orchestrator
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/devenv/devenv/internal/engine"
@@ -26,14 +27,19 @@ type Engine interface {
 	BuildImage(ctx context.Context, spec engine.BuildSpec, report func(engine.BuildLine)) (string, error)
 	CreateServiceContainer(ctx context.Context, sc engine.ServiceContainer) (string, error)
 	StartContainer(ctx context.Context, id string) error
-	StopContainer(ctx context.Context, id string, grace time.Duration) error
+	StopContainer(ctx context.Context, id string, grace *time.Duration) error
+	KillContainer(ctx context.Context, id, signal string) error
+	PauseContainer(ctx context.Context, id string) error
+	UnpauseContainer(ctx context.Context, id string) error
 	RemoveContainer(ctx context.Context, id string) error
+	RemoveImagesLabelled(ctx context.Context, label string) (int, error)
+	StreamLogs(ctx context.Context, id string, opts engine.LogOptions, stdout, stderr io.Writer) error
 	InspectContainer(ctx context.Context, id string) (engine.ContainerState, error)
 	WaitContainer(ctx context.Context, id string) (int64, error)
 	Logs(ctx context.Context, id string, tail int) (string, error)
 	ExecExitCode(ctx context.Context, id string, cmd []string) (int, string, error)
 	ExecWith(ctx context.Context, id string, spec engine.ExecSpec) (engine.ExecResult, error)
-	RestartContainer(ctx context.Context, id string, grace int) error
+	RestartContainer(ctx context.Context, id string, grace *time.Duration) error
 	CopyToContainer(ctx context.Context, id string, files []engine.CopyFile) error
 	FileDigests(ctx context.Context, id, target string) (map[string]string, error)
 	ExecAttached(ctx context.Context, id string, s engine.ExecSession) (int, error)

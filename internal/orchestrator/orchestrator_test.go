@@ -3,9 +3,12 @@ package orchestrator
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devenv/devenv/internal/engine/enginetest"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/events"
@@ -35,7 +38,7 @@ func testProject() *types.Project {
 	}
 }
 
-func newTestOrchestrator(f *fakeEngine, rec *events.Recorder) *Orchestrator {
+func newTestOrchestrator(f *enginetest.Fake, rec *events.Recorder) *Orchestrator {
 	o := New(f, rec, nil)
 	o.probeInterval = time.Millisecond
 	return o
@@ -43,16 +46,16 @@ func newTestOrchestrator(f *fakeEngine, rec *events.Recorder) *Orchestrator {
 
 func TestUpStartsEachServiceAfterItsOwnDependencies(t *testing.T) {
 	f := newFakeEngine()
-	f.healthyAfter["db"] = 2
+	f.HealthyAfter("db", 2)
 	rec := &events.Recorder{}
 	if err := newTestOrchestrator(f, rec).Up(context.Background(), testProject(), UpOptions{Wait: true}); err != nil {
 		t.Fatal(err)
 	}
 	before := func(a, b string) {
 		t.Helper()
-		ia, ib := f.indexOf(a), f.indexOf(b)
+		ia, ib := f.IndexOf(a), f.IndexOf(b)
 		if ia < 0 || ib < 0 || ia > ib {
-			t.Errorf("%q (at %d) must come before %q (at %d); calls: %v", a, ia, b, ib, f.calls)
+			t.Errorf("%q (at %d) must come before %q (at %d); calls: %v", a, ia, b, ib, f.Calls())
 		}
 	}
 	before("network shop_default", "create db")
@@ -82,11 +85,11 @@ func TestUpAgainChangesNothing(t *testing.T) {
 	if err := o.Up(context.Background(), testProject(), UpOptions{Wait: true}); err != nil {
 		t.Fatal(err)
 	}
-	n := len(f.calls)
+	n := len(f.Calls())
 	if err := o.Up(context.Background(), testProject(), UpOptions{Wait: true}); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range f.calls[n:] {
+	for _, c := range f.Calls()[n:] {
 		if strings.HasPrefix(c, "create") || strings.HasPrefix(c, "remove") || strings.HasPrefix(c, "pull") || strings.HasPrefix(c, "start") {
 			t.Errorf("second up did %q", c)
 		}
@@ -100,7 +103,7 @@ func TestUpRecreatesOnlyTheChangedService(t *testing.T) {
 	if err := o.Up(context.Background(), p, UpOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	n := len(f.calls)
+	n := len(f.Calls())
 	v := "2"
 	cache := p.Services["cache"]
 	cache.Environment = types.MappingWithEquals{"V": &v}
@@ -108,14 +111,14 @@ func TestUpRecreatesOnlyTheChangedService(t *testing.T) {
 	if err := o.Up(context.Background(), p, UpOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(f.calls[n:], "; ")
+	got := strings.Join(f.Calls()[n:], "; ")
 	var cacheCalls []string
-	for _, c := range f.calls[n:] {
-		if strings.HasSuffix(c, " cache") {
+	for _, c := range f.Calls()[n:] {
+		if strings.Contains(c, " cache") {
 			cacheCalls = append(cacheCalls, c)
 		}
 	}
-	if strings.Join(cacheCalls, "; ") != "stop cache; remove cache; create cache; start cache" {
+	if strings.Join(cacheCalls, "; ") != "stop cache 10s; remove cache; create cache; start cache" {
 		t.Errorf("cache not recreated in order: %s", got)
 	}
 	for _, svc := range []string{"db", "api"} {
@@ -127,20 +130,21 @@ func TestUpRecreatesOnlyTheChangedService(t *testing.T) {
 
 func TestFailedJobStopsItsDependents(t *testing.T) {
 	f := newFakeEngine()
-	f.exitCode["migrate"] = 3
+	f.ExitOnStart("migrate", 3)
+	f.LogOnStart("migrate", "log of migrate")
 	err := newTestOrchestrator(f, &events.Recorder{}).Up(context.Background(), testProject(), UpOptions{Wait: true})
 	var se *ServiceError
 	if !errors.As(err, &se) || se.Service != "migrate" || !strings.Contains(err.Error(), "exited with code 3") || !strings.Contains(err.Error(), "log of migrate") {
 		t.Fatalf("err = %v; want migrate's failure with its logs", err)
 	}
-	if len(f.callsFor("start api")) != 0 {
+	if len(f.CallsFor("start api")) != 0 {
 		t.Error("api was started although the job it depends on failed")
 	}
 }
 
 func TestCreateFailureNamesService(t *testing.T) {
 	f := newFakeEngine()
-	f.failCreate["cache"] = errors.New("no space left on device")
+	f.FailCreate("cache", errors.New("no space left on device"))
 	err := newTestOrchestrator(f, &events.Recorder{}).Up(context.Background(), testProject(), UpOptions{})
 	if err == nil || !strings.Contains(err.Error(), "service cache: create: no space left on device") {
 		t.Fatalf("err = %v", err)
@@ -149,14 +153,14 @@ func TestCreateFailureNamesService(t *testing.T) {
 
 func TestUpHonoursCancellation(t *testing.T) {
 	f := newFakeEngine()
-	f.healthyAfter["db"] = 1 << 30 // never healthy
+	f.HealthyAfter("db", 1<<30) // never healthy
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err := newTestOrchestrator(f, &events.Recorder{}).Up(ctx, testProject(), UpOptions{Wait: true})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v; want the deadline", err)
 	}
-	if len(f.callsFor("start migrate")) != 0 {
+	if len(f.CallsFor("start migrate")) != 0 {
 		t.Error("migrate started although db never became healthy")
 	}
 }
@@ -164,25 +168,31 @@ func TestUpHonoursCancellation(t *testing.T) {
 func TestDownKeepsVolumesUnlessAsked(t *testing.T) {
 	f := newFakeEngine()
 	o := newTestOrchestrator(f, &events.Recorder{})
-	if err := o.Up(context.Background(), testProject(), UpOptions{}); err != nil {
+	ctx := context.Background()
+	if err := o.Up(ctx, testProject(), UpOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.Down(context.Background(), "shop", DownOptions{}); err != nil {
+	if err := o.Down(ctx, "shop", DownOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.containers) != 0 || len(f.networks) != 0 {
-		t.Errorf("left: containers %v networks %v", f.containers, f.networks)
+	if cs, _ := f.ProjectContainers(ctx, "shop"); len(cs) != 0 || len(f.Networks()) != 0 {
+		t.Errorf("left: containers %v networks %v", cs, f.Networks())
 	}
-	if !f.volumes["shop_data"] {
+	if !slices.Contains(f.Volumes(), "shop_data") {
 		t.Fatal("down removed the data volume")
 	}
-	if i, j := f.indexOf("stop db"), f.indexOf("remove db"); i < 0 || i > j {
-		t.Errorf("db must be stopped (gracefully) before removal: %v", f.calls)
+	// Each container stops with its own grace period (the engine reads stop_grace_period from
+	// it) before it is removed, and the apps stop before the database they use.
+	if i, j := f.IndexOf("stop db 10s"), f.IndexOf("remove db"); i < 0 || i > j {
+		t.Errorf("db must be stopped (gracefully) before removal: %v", f.Calls())
 	}
-	if err := o.Down(context.Background(), "shop", DownOptions{Volumes: true}); err != nil {
+	if i, j := f.IndexOf("stop api 10s"), f.IndexOf("stop db 10s"); i < 0 || i > j {
+		t.Errorf("api must stop before the db it depends on: %v", f.Calls())
+	}
+	if err := o.Down(ctx, "shop", DownOptions{Volumes: true}); err != nil {
 		t.Fatal(err)
 	}
-	if f.volumes["shop_data"] {
+	if slices.Contains(f.Volumes(), "shop_data") {
 		t.Error("down --volumes kept the data volume")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/health"
 	"github.com/devenv/devenv/internal/plan"
@@ -42,7 +43,7 @@ func (x *execution) ready(ctx context.Context, op *plan.Op) error {
 		x.o.emit(events.Event{Service: svc, Kind: events.Healthy})
 		return nil
 	}
-	if st.Status == "exited" || st.Status == "dead" {
+	if st.State == engine.StateExited || st.State == engine.StateDead {
 		logs, _ := x.o.engine.Logs(context.WithoutCancel(ctx), id, 20)
 		return &ServiceError{Service: svc, Step: "health", Err: fmt.Errorf("container exited with code %d", st.ExitCode), Logs: logs}
 	}

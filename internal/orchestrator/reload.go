@@ -261,14 +261,11 @@ func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOp
 		return err
 	}
 	if a.Restart {
-		grace := opts.RestartGrace
-		if grace <= 0 {
-			grace = 3 * time.Second
+		def := opts.RestartGrace
+		if def <= 0 {
+			def = 3 * time.Second
 		}
-		if g := p.Services[a.Service].StopGracePeriod; g != nil {
-			grace = time.Duration(*g)
-		}
-		if err := o.restart(ctx, c, grace); err != nil {
+		if _, err := o.restartService(ctx, c, graceFor(p.Services[a.Service], nil, def)); err != nil {
 			return err
 		}
 		wctx, cancel := context.WithTimeout(ctx, timeout)
@@ -294,20 +291,6 @@ func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOp
 		}
 	}
 	return nil
-}
-
-// restart restarts a service's process where its supervisor can, and its container otherwise.
-// A supervisor that cannot (the container was replaced by hand, the exec failed) is reported
-// and the container restarted: the reload still happens, only slower.
-func (o *Orchestrator) restart(ctx context.Context, c engine.Container, grace time.Duration) error {
-	supervised, err := o.restartProcess(ctx, c, grace)
-	if supervised && err == nil {
-		return nil
-	}
-	if err != nil {
-		o.emit(events.Event{Service: c.Service, Kind: events.Info, Message: fmt.Sprintf("restarting the container instead of its process: %v", err)})
-	}
-	return o.engine.RestartContainer(ctx, c.ID, int(grace.Round(time.Second)/time.Second))
 }
 
 // serviceContainer finds the service's running container.

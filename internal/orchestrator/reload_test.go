@@ -69,9 +69,17 @@ func TestWatchAppliesRules(t *testing.T) {
 	go func() { done <- o.Watch(ctx, p, WatchOptions{Quiet: 20 * time.Millisecond}) }()
 	waitFor(t, rec, "watching", func(e events.Event) bool { return e.Kind == events.Watching })
 
+	// Each file appears whole, in one rename, as an editor's atomic save does: a plain write is a
+	// create and a write, which a loaded machine can pause between for longer than the debounce,
+	// making two reloads of one save.
+	scratch := t.TempDir()
 	write := func(rel string) {
 		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, rel), []byte(rel), 0o644); err != nil {
+		tmp := filepath.Join(scratch, filepath.Base(rel))
+		if err := os.WriteFile(tmp, []byte(rel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, rel)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -91,13 +99,13 @@ func TestWatchAppliesRules(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Watch after cancel: %v", err)
 	}
-	if got := f.callsFor("restart "); !slices.Equal(got, []string{"restart api"}) {
+	if got := f.CallsFor("restart "); !slices.Equal(got, []string{"restart api 3s"}) {
 		t.Errorf("restarts: %v (the ignored test file must not restart api)", got)
 	}
-	if got := f.callsFor("copy web"); !slices.Equal(got, []string{"copy web /srv/public/a.css", "copy web /etc/web/app.ini"}) {
+	if got := f.CallsFor("copy web"); !slices.Equal(got, []string{"copy web /srv/public/a.css", "copy web /etc/web/app.ini"}) {
 		t.Errorf("copies: %v", got)
 	}
-	if got := f.callsFor("exec web"); !slices.Equal(got, []string{"exec web kill -HUP 1"}) {
+	if got := f.CallsFor("exec web"); !slices.Equal(got, []string{"exec web kill -HUP 1"}) {
 		t.Errorf("execs: %v", got)
 	}
 }
@@ -140,7 +148,6 @@ func TestWatchInitialSyncCopiesWhatDiffers(t *testing.T) {
 	if err := o.Up(context.Background(), p, UpOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	f.files["web"] = map[string]string{}
 	for path, content := range map[string]string{"/srv/public/same.css": "same", "/etc/web/app.ini": "old"} {
 		host := filepath.Join(t.TempDir(), "f")
 		if err := os.WriteFile(host, []byte(content), 0o644); err != nil {
@@ -150,7 +157,7 @@ func TestWatchInitialSyncCopiesWhatDiffers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.files["web"][path] = d
+		f.SetFile("web", path, d)
 	}
 
 	// watchOnce watches until the initial sync is done (both of web's folders read, then the
@@ -158,14 +165,14 @@ func TestWatchInitialSyncCopiesWhatDiffers(t *testing.T) {
 	// this watch caused.
 	watchOnce := func(reload bool) []events.Event {
 		t.Helper()
-		from, reads := len(rec.Events()), len(f.callsFor("read web"))
+		from, reads := len(rec.Events()), len(f.CallsFor("read web"))
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- o.Watch(ctx, p, WatchOptions{Quiet: 20 * time.Millisecond}) }()
 		deadline := time.Now().Add(20 * time.Second)
-		for len(f.callsFor("read web")) < reads+2 {
+		for len(f.CallsFor("read web")) < reads+2 {
 			if time.Now().After(deadline) {
-				t.Fatalf("the initial sync never read web's folders: %v", f.callsFor("read web"))
+				t.Fatalf("the initial sync never read web's folders: %v", f.CallsFor("read web"))
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
@@ -194,21 +201,21 @@ func TestWatchInitialSyncCopiesWhatDiffers(t *testing.T) {
 	if !slices.Equal(reloaded, []string{"web: initial sync+exec for web/conf/app.ini, web/public/new.css"}) {
 		t.Errorf("initial sync reported as %q", reloaded)
 	}
-	if got := f.callsFor("copy web"); len(got) != 1 || got[0] != "copy web /etc/web/app.ini /srv/public/new.css" {
+	if got := f.CallsFor("copy web"); len(got) != 1 || got[0] != "copy web /etc/web/app.ini /srv/public/new.css" {
 		t.Errorf("copies: %v (only the two files that differ, never the editor's swap file)", got)
 	}
-	if got := f.callsFor("exec web"); !slices.Equal(got, []string{"exec web kill -HUP 1"}) {
+	if got := f.CallsFor("exec web"); !slices.Equal(got, []string{"exec web kill -HUP 1"}) {
 		t.Errorf("execs: %v", got)
 	}
-	if got := f.callsFor("restart "); len(got) != 0 {
+	if got := f.CallsFor("restart "); len(got) != 0 {
 		t.Errorf("restarts: %v", got)
 	}
 
 	// Up to date now: a second start reads and does nothing.
-	copies := len(f.callsFor("copy web"))
+	copies := len(f.CallsFor("copy web"))
 	again := watchOnce(false)
-	if n := len(f.callsFor("copy web")); n != copies {
-		t.Errorf("an up-to-date container was synced again: %v", f.callsFor("copy web"))
+	if n := len(f.CallsFor("copy web")); n != copies {
+		t.Errorf("an up-to-date container was synced again: %v", f.CallsFor("copy web"))
 	}
 	for _, e := range again {
 		if e.Kind == events.Reloading {

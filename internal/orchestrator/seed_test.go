@@ -3,9 +3,12 @@ package orchestrator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devenv/devenv/internal/engine/enginetest"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/events"
@@ -25,20 +28,17 @@ func seededProject() *types.Project {
 
 // fakeSeeder records its calls; with waitFor it first waits (at most a few seconds) for that call
 // to happen, which proves the call does not itself wait for the seed.
-func fakeSeeder(f *fakeEngine, err error, waitFor ...string) SeederFunc {
+func fakeSeeder(f *enginetest.Fake, err error, waitFor ...string) SeederFunc {
 	return func(_ context.Context, t seed.Target, dir string, opts seed.Options) (seed.Result, error) {
 		for _, call := range waitFor {
-			deadline := time.Now().Add(5 * time.Second)
-			for f.indexOf(call) < 0 {
-				if time.Now().After(deadline) {
-					return seed.Result{}, errors.New(call + " did not happen while the seed ran")
-				}
-				time.Sleep(time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := f.WaitCall(ctx, call)
+			cancel()
+			if err != nil {
+				return seed.Result{}, fmt.Errorf("while the seed ran: %w", err)
 			}
 		}
-		f.mu.Lock()
-		f.record("seed %s %s %s reset=%v", t.Kind, t.Addr, dir, opts.Reset)
-		f.mu.Unlock()
+		f.Record(fmt.Sprintf("seed %s %s %s reset=%v", t.Kind, t.Addr, dir, opts.Reset))
 		if err != nil {
 			return seed.Result{}, err
 		}
@@ -49,8 +49,8 @@ func fakeSeeder(f *fakeEngine, err error, waitFor ...string) SeederFunc {
 
 func TestUpSeedsADependencyBeforeWhatDependsOnIt(t *testing.T) {
 	f := newFakeEngine()
-	f.published["db"] = map[uint16]uint16{3306: 13306}
-	f.healthy["db"] = true
+	f.Publish("db", 3306, 13306)
+	f.HealthyOnStart("db")
 	rec := &events.Recorder{}
 	o := newTestOrchestrator(f, rec)
 	// cache depends on nothing: it starts while the seed runs.
@@ -59,8 +59,8 @@ func TestUpSeedsADependencyBeforeWhatDependsOnIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	seedCall := "seed mysql 127.0.0.1:13306 /src/fixtures/mysql reset=false"
-	if i, j := f.indexOf(seedCall), f.indexOf("start migrate"); i < 0 || j < 0 || i > j {
-		t.Errorf("%q (at %d) must come before migrate starts (at %d); calls: %v", seedCall, i, j, f.calls)
+	if i, j := f.IndexOf(seedCall), f.IndexOf("start migrate"); i < 0 || j < 0 || i > j {
+		t.Errorf("%q (at %d) must come before migrate starts (at %d); calls: %v", seedCall, i, j, f.Calls())
 	}
 	var got []string
 	for _, e := range rec.Events() {
@@ -75,8 +75,8 @@ func TestUpSeedsADependencyBeforeWhatDependsOnIt(t *testing.T) {
 
 func TestUpFailsOnAFixtureAndStartsNoDependent(t *testing.T) {
 	f := newFakeEngine()
-	f.published["db"] = map[uint16]uint16{3306: 13306}
-	f.healthy["db"] = true
+	f.Publish("db", 3306, 13306)
+	f.HealthyOnStart("db")
 	o := newTestOrchestrator(f, &events.Recorder{})
 	bad := &seed.FileError{File: "fixtures/mysql/02_data.sql", Line: 7, Err: errors.New("Error 1146: Table 'app.userz' doesn't exist"), Fix: "fix the statement"}
 	o.seeder = fakeSeeder(f, bad)
@@ -85,8 +85,8 @@ func TestUpFailsOnAFixtureAndStartsNoDependent(t *testing.T) {
 	if !errors.As(err, &se) || se.Step != "seed" || se.Service != "db" || !strings.Contains(err.Error(), "fixtures/mysql/02_data.sql:7:") || se.Hint() != "fix the statement" {
 		t.Fatalf("err = %v (hint %q), want the seed failure of db with its file and line", err, se.Hint())
 	}
-	if f.indexOf("start migrate") >= 0 {
-		t.Errorf("migrate started although db's fixtures failed: %v", f.calls)
+	if f.IndexOf("start migrate") >= 0 {
+		t.Errorf("migrate started although db's fixtures failed: %v", f.Calls())
 	}
 }
 
@@ -114,8 +114,8 @@ func TestSeedChecksItsTargets(t *testing.T) {
 
 func TestSeedResetsARunningDependency(t *testing.T) {
 	f := newFakeEngine()
-	f.published["db"] = map[uint16]uint16{3306: 13306}
-	f.healthy["db"] = true
+	f.Publish("db", 3306, 13306)
+	f.HealthyOnStart("db")
 	o := newTestOrchestrator(f, &events.Recorder{})
 	o.seeder = fakeSeeder(f, nil)
 	p := seededProject()
@@ -125,7 +125,7 @@ func TestSeedResetsARunningDependency(t *testing.T) {
 	if err := o.Seed(context.Background(), p, SeedOptions{Dependencies: []string{"db"}, Reset: true}); err != nil {
 		t.Fatal(err)
 	}
-	if f.indexOf("seed mysql 127.0.0.1:13306 /src/fixtures/mysql reset=true") < 0 {
-		t.Errorf("no reset seed; calls: %v", f.calls)
+	if f.IndexOf("seed mysql 127.0.0.1:13306 /src/fixtures/mysql reset=true") < 0 {
+		t.Errorf("no reset seed; calls: %v", f.Calls())
 	}
 }

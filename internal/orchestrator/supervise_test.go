@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devenv/devenv/internal/engine/enginetest"
+
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
@@ -28,10 +30,9 @@ func supervisedProject(dir string) *types.Project {
 	return p
 }
 
-func upSupervised(t *testing.T, f *fakeEngine, p *types.Project) (*Orchestrator, *events.Recorder) {
+func upSupervised(t *testing.T, f *enginetest.Fake, p *types.Project) (*Orchestrator, *events.Recorder) {
 	t.Helper()
-	f.images["api:1"] = true
-	f.imageCmd["api:1"] = []string{"go", "run", "."}
+	f.AddImage("api:1", engine.LocalImage{Cmd: []string{"go", "run", "."}})
 	rec := &events.Recorder{}
 	o := newTestOrchestrator(f, rec)
 	superviseWith(o, filepath.Join(t.TempDir(), "devenv"))
@@ -41,64 +42,73 @@ func upSupervised(t *testing.T, f *fakeEngine, p *types.Project) (*Orchestrator,
 	return o, rec
 }
 
-func (f *fakeEngine) only(t *testing.T, service string) *fakeContainer {
+// only is the one container of service, with what it was created from.
+func only(t *testing.T, f *enginetest.Fake, service string) (engine.ContainerState, types.ServiceConfig) {
 	t.Helper()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var found []*fakeContainer
-	for _, c := range f.containers {
-		if c.service == service {
-			found = append(found, c)
+	cs, err := f.ProjectContainers(context.Background(), "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range cs {
+		if c.Service == service {
+			n++
 		}
 	}
-	if len(found) != 1 {
-		t.Fatalf("%d containers of %s", len(found), service)
+	st, ok := f.ServiceContainer(service)
+	created, _ := f.Created(service)
+	if n != 1 || !ok {
+		t.Fatalf("%d containers of %s", n, service)
 	}
-	return found[0]
+	return st, created.Service
 }
 
 func TestUpPutsARestartedServiceUnderTheSupervisor(t *testing.T) {
 	f := newFakeEngine()
 	upSupervised(t, f, supervisedProject(t.TempDir()))
-	c := f.only(t, "api")
-	if want := supervise.Entrypoint("shop-api-1", ""); !slices.Equal(c.entrypoint, want) {
-		t.Errorf("entrypoint %q, want %q", c.entrypoint, want)
+	c, s := only(t, f, "api")
+	if want := supervise.Entrypoint("shop-api-1", ""); !slices.Equal(s.Entrypoint, want) {
+		t.Errorf("entrypoint %q, want %q", s.Entrypoint, want)
 	}
-	if want := []string{"go", "run", "."}; !slices.Equal(c.command, want) {
-		t.Errorf("command %q, want the image's %q", c.command, want)
+	if want := []string{"go", "run", "."}; !slices.Equal(s.Command, want) {
+		t.Errorf("command %q, want the image's %q", s.Command, want)
 	}
-	if c.labels[engine.LabelSupervisor] != "devenv-supervise-shop-api-1" {
-		t.Errorf("labels %v", c.labels)
+	if c.Labels[engine.LabelSupervisor] != "devenv-supervise-shop-api-1" {
+		t.Errorf("labels %v", c.Labels)
 	}
-	create, copied := f.indexOf("create api"), f.indexOf("copy api "+supervise.Binary)
-	if copied < 0 || copied < create || copied > f.indexOf("start api") {
-		t.Errorf("the supervisor is not copied between create and start: %v", f.calls)
+	create, copied := f.IndexOf("create api"), f.IndexOf("copy api "+supervise.Binary)
+	if copied < 0 || copied < create || copied > f.IndexOf("start api") {
+		t.Errorf("the supervisor is not copied between create and start: %v", f.Calls())
 	}
 }
 
 func TestUpLeavesAloneWhatTheSupervisorCannotServe(t *testing.T) {
-	for name, change := range map[string]func(*fakeEngine, *types.Project){
-		"a terminal": func(_ *fakeEngine, p *types.Project) { s := p.Services["api"]; s.Tty = true; p.Services["api"] = s },
-		"read-only": func(_ *fakeEngine, p *types.Project) {
+	for name, change := range map[string]func(*enginetest.Fake, *types.Project){
+		"a terminal": func(_ *enginetest.Fake, p *types.Project) {
+			s := p.Services["api"]
+			s.Tty = true
+			p.Services["api"] = s
+		},
+		"read-only": func(_ *enginetest.Fake, p *types.Project) {
 			s := p.Services["api"]
 			s.ReadOnly = true
 			p.Services["api"] = s
 		},
-		"no restart rule": func(_ *fakeEngine, p *types.Project) {
+		"no restart rule": func(_ *enginetest.Fake, p *types.Project) {
 			s := p.Services["api"]
 			s.Develop.Watch[0].Action = types.WatchActionSync
 			p.Services["api"] = s
 		},
-		"another engine architecture": func(f *fakeEngine, _ *types.Project) { f.arch = "riscv64" },
+		"another engine architecture": func(f *enginetest.Fake, _ *types.Project) { f.SetArch("riscv64") },
 	} {
 		f := newFakeEngine()
 		p := supervisedProject(t.TempDir())
 		change(f, p)
 		upSupervised(t, f, p)
-		if c := f.only(t, "api"); c.entrypoint != nil || c.labels[engine.LabelSupervisor] != "" {
-			t.Errorf("%s: supervised anyway: entrypoint %q", name, c.entrypoint)
+		if c, s := only(t, f, "api"); s.Entrypoint != nil || c.Labels[engine.LabelSupervisor] != "" {
+			t.Errorf("%s: supervised anyway: entrypoint %q", name, s.Entrypoint)
 		}
-		if got := f.callsFor("copy api"); len(got) != 0 {
+		if got := f.CallsFor("copy api"); len(got) != 0 {
 			t.Errorf("%s: copied %v", name, got)
 		}
 	}
@@ -106,7 +116,7 @@ func TestUpLeavesAloneWhatTheSupervisorCannotServe(t *testing.T) {
 
 func TestUpWithoutACommandToSuperviseSaysWhatToSet(t *testing.T) {
 	f := newFakeEngine()
-	f.images["api:1"] = true
+	f.AddImage("api:1", engine.LocalImage{})
 	o := newTestOrchestrator(f, &events.Recorder{})
 	superviseWith(o, filepath.Join(t.TempDir(), "devenv"))
 	err := o.Up(context.Background(), supervisedProject(t.TempDir()), UpOptions{})
@@ -118,13 +128,12 @@ func TestUpWithoutACommandToSuperviseSaysWhatToSet(t *testing.T) {
 func TestUpRecreatesAContainerThatGainsTheSupervisor(t *testing.T) {
 	f := newFakeEngine()
 	p := supervisedProject(t.TempDir())
-	f.images["api:1"] = true
-	f.imageCmd["api:1"] = []string{"go", "run", "."}
+	f.AddImage("api:1", engine.LocalImage{Cmd: []string{"go", "run", "."}})
 	if err := newTestOrchestrator(f, &events.Recorder{}).Up(context.Background(), p, UpOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	upSupervised(t, f, p)
-	if c := f.only(t, "api"); c.labels[engine.LabelSupervisor] == "" {
+	if c, _ := only(t, f, "api"); c.Labels[engine.LabelSupervisor] == "" {
 		t.Error("the container made without the supervisor was kept")
 	}
 }
@@ -139,17 +148,21 @@ func TestReloadRestartsTheSupervisedProcess(t *testing.T) {
 		name              string
 		execFails, exited bool
 		asks, restarts    int // supervisor requests, container restarts
+		starts            int // starts of the container after up
 	}{
 		{name: "the supervisor restarts the process", asks: 1},
 		{name: "a failing supervisor", execFails: true, asks: 1, restarts: 1},
-		{name: "an exited container", exited: true, restarts: 1},
+		{name: "an exited container", exited: true, starts: 1},
 	} {
 		f := newFakeEngine()
-		f.execFails[supervise.Binary] = c.execFails
+		if c.execFails {
+			f.ExecFails(supervise.Binary)
+		}
 		p := supervisedProject(dir)
 		o, rec := upSupervised(t, f, p)
 		if c.exited {
-			_ = f.StopContainer(context.Background(), f.only(t, "api").id, 0)
+			st, _ := only(t, f, "api")
+			_ = f.StopContainer(context.Background(), st.ID, nil)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
@@ -163,11 +176,14 @@ func TestReloadRestartsTheSupervisedProcess(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		if asks := f.callsFor("exec api " + supervise.Binary); len(asks) != c.asks || (c.asks > 0 && asks[0] != restart) {
+		if asks := f.CallsFor("exec api " + supervise.Binary); len(asks) != c.asks || (c.asks > 0 && asks[0] != restart) {
 			t.Errorf("%s: supervisor asked %v, want %d × %q", c.name, asks, c.asks, restart)
 		}
-		if restarts := f.callsFor("restart api"); len(restarts) != c.restarts {
+		if restarts := f.CallsFor("restart api"); len(restarts) != c.restarts {
 			t.Errorf("%s: container restarts %v, want %d", c.name, restarts, c.restarts)
+		}
+		if starts := slices.DeleteFunc(f.Calls(), func(call string) bool { return call != "start api" }); len(starts) != 1+c.starts {
+			t.Errorf("%s: container starts %v, want %d after up's", c.name, starts, c.starts)
 		}
 		reported := slices.ContainsFunc(rec.Events(), func(e events.Event) bool {
 			return e.Kind == events.Info && strings.Contains(e.Message, "restarting the container instead")

@@ -27,8 +27,9 @@ type UpOptions struct {
 	Wait          bool          // return only when every selected service is ready
 	Timeout       time.Duration // bound on waiting for readiness; 0 = no bound but ctx
 	ForceRecreate bool
-	// StopGrace is how long a replaced container gets to stop before it is killed.
-	StopGrace time.Duration
+	// StopGrace is how long a replaced container gets to stop before it is killed; nil: the
+	// service's stop_grace_period, else the engine's 10 s.
+	StopGrace *time.Duration
 	// ImageTags are extra tags for built images, e.g. the git describe of the source.
 	ImageTags func(service string) []string
 }
@@ -39,9 +40,6 @@ const maxParallelTransfers = 4
 
 // Up brings p to the desired state and, with Wait, until every service is ready.
 func (o *Orchestrator) Up(ctx context.Context, p *types.Project, opts UpOptions) error {
-	if opts.StopGrace == 0 {
-		opts.StopGrace = 10 * time.Second
-	}
 	observed, err := o.engine.ProjectContainers(ctx, p.Name)
 	if err != nil {
 		return err
@@ -245,11 +243,7 @@ func (x *execution) do(ctx context.Context, op *plan.Op) error {
 // labels are what every object of the project carries, for cleanup by label and for tools that
 // group by compose project.
 func (x *execution) labels(service string, extra map[string]string) map[string]string {
-	l := map[string]string{engine.LabelProject: x.p.Name, engine.LabelComposeProject: x.p.Name}
-	if service != "" {
-		l[engine.LabelService] = service
-		l[engine.LabelComposeService] = service
-	}
+	l := projectLabels(x.p.Name, service)
 	for k, v := range extra {
 		l[k] = v
 	}
@@ -387,7 +381,7 @@ func (x *execution) create(ctx context.Context, op *plan.Op) error {
 		Project: x.p, Service: s, Name: x.containerName(svc), HostPorts: x.createPorts(svc),
 		Labels: x.labels(svc, map[string]string{
 			engine.LabelConfigHash: op.Hash, engine.LabelComposeOneoff: "False",
-			"com.docker.compose.container-number": "1",
+			"com.docker.compose.container-number": "1", dependsOnLabel: dependsOnValue(s),
 		}),
 	})
 	if err != nil {

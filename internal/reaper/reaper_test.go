@@ -10,150 +10,122 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/engine"
+	"github.com/devenv/devenv/internal/engine/enginetest"
+	"github.com/devenv/devenv/internal/orchestrator"
 )
 
-// fakeEngine holds one project's objects and records what was done to them.
-type fakeEngine struct {
-	mu         sync.Mutex
-	containers []engine.Container
-	networks   []string
-	volumes    []string
-	images     int
-	calls      []string
-	failRemove map[string]error
+// reaperProject is a job's project on the shared fake engine: a running database, a finished
+// job, the network, the data volume and two built images, and the reaper itself ("reaper1").
+type reaperProject struct {
+	*enginetest.Fake
+	reaper string
+	base   int // calls made setting it up
 }
 
-func newFake() *fakeEngine {
-	return &fakeEngine{
-		containers: []engine.Container{
-			{ID: "db1", Service: "mysql", State: "running"},
-			{ID: "job1", Service: "migrate", State: "exited"},
-			{ID: "reaper1", State: "running", Labels: map[string]string{engine.LabelReaper: "true"}},
-		},
-		networks: []string{"p_default"}, volumes: []string{"p_mysql-data"}, images: 2, failRemove: map[string]error{},
-	}
-}
-
-func (f *fakeEngine) record(s string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, s)
-}
-
-func (f *fakeEngine) ProjectContainers(context.Context, string) ([]engine.Container, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.containers), nil
-}
-
-func (f *fakeEngine) StopContainer(_ context.Context, id string, grace time.Duration) error {
-	f.record(fmt.Sprintf("stop %s %s", id, grace))
-	return nil
-}
-
-func (f *fakeEngine) RemoveContainer(_ context.Context, id string) error {
-	f.record("remove " + id)
-	if err := f.failRemove[id]; err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.containers = slices.DeleteFunc(f.containers, func(c engine.Container) bool { return c.ID == id })
-	return nil
-}
-
-func (f *fakeEngine) ListLabelled(context.Context, string) (engine.Labelled, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	l := engine.Labelled{Networks: slices.Clone(f.networks), Volumes: slices.Clone(f.volumes)}
-	for _, c := range f.containers {
-		l.Containers = append(l.Containers, c.ID)
-	}
-	return l, nil
-}
-
-func (f *fakeEngine) RemoveNetwork(_ context.Context, id string) error {
-	f.record("remove network " + id)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.networks = slices.DeleteFunc(f.networks, func(n string) bool { return n == id })
-	return nil
-}
-
-func (f *fakeEngine) RemoveVolume(_ context.Context, name string) error {
-	f.record("remove volume " + name)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.volumes = slices.DeleteFunc(f.volumes, func(n string) bool { return n == name })
-	return nil
-}
-
-func (f *fakeEngine) RemoveImagesLabelled(context.Context, string) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := f.images
-	f.images = 0
-	f.calls = append(f.calls, fmt.Sprintf("remove %d images", n))
-	return n, nil
-}
-
-func (f *fakeEngine) left(t *testing.T) engine.Labelled {
+func newFake(t *testing.T) *reaperProject {
 	t.Helper()
-	l, err := Leftovers(context.Background(), f, "p")
+	f := enginetest.New()
+	ctx := context.Background()
+	labels := func(service string) map[string]string {
+		return map[string]string{engine.LabelProject: "p", engine.LabelService: service}
+	}
+	f.ExitOnStart("migrate", 0)
+	for _, svc := range []string{"mysql", "migrate"} {
+		id, err := f.CreateServiceContainer(ctx, engine.ServiceContainer{Name: "p-" + svc + "-1", Service: types.ServiceConfig{Name: svc}, Labels: labels(svc)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.StartContainer(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reaper, err := f.RunContainer(ctx, engine.ContainerSpec{Name: "reaper1", Labels: map[string]string{engine.LabelProject: "p", engine.LabelReaper: "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.EnsureNetwork(ctx, "p_default", labels("")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.EnsureVolume(ctx, "p_mysql-data", labels("")); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"p-api:dev", "p-web:dev"} {
+		if _, err := f.BuildImage(ctx, engine.BuildSpec{Tags: []string{ref}, Labels: labels("")}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &reaperProject{Fake: f, reaper: reaper, base: len(f.Calls())}
+}
+
+// calls are what was done since the project was set up.
+func (f *reaperProject) calls() []string { return f.Calls()[f.base:] }
+
+func (f *reaperProject) left(t *testing.T) engine.Labelled {
+	t.Helper()
+	l, err := orchestrator.Leftovers(context.Background(), f, "p")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return l
 }
 
+// A reaper's teardown kills at once (the job's data goes anyway), removes everything of the
+// job, data and built images included, and leaves only itself.
 func TestReapRemovesAllButTheReaper(t *testing.T) {
-	f := newFake()
-	if err := Reap(context.Background(), f, "p", ReapOptions{StopGrace: 2 * time.Second}); err != nil {
+	f := newFake(t)
+	if err := Reap(context.Background(), f, "p"); err != nil {
 		t.Fatal(err)
 	}
 	if l := f.left(t); !l.Empty() {
 		t.Fatalf("left behind: %+v", l)
 	}
-	if len(f.containers) != 1 || f.containers[0].ID != "reaper1" {
-		t.Errorf("the reaper must outlive the reaping (it removes itself by exiting): %+v", f.containers)
+	cs, _ := f.ProjectContainers(context.Background(), "p")
+	if len(cs) != 1 || cs[0].ID != f.reaper {
+		t.Errorf("the reaper must outlive the reaping (it removes itself by exiting): %+v", cs)
 	}
-	want := []string{"stop db1 2s", "remove db1", "remove job1", "remove network p_default", "remove volume p_mysql-data", "remove 2 images"}
-	for _, w := range want {
-		if !slices.Contains(f.calls, w) {
-			t.Errorf("no %q in %v", w, f.calls)
+	calls := f.calls()
+	for _, w := range []string{"remove mysql", "remove migrate", "rm-network p_default", "rm-volume p_mysql-data", "rm-images dev.devenv.project=p"} {
+		if !slices.Contains(calls, w) {
+			t.Errorf("no %q in %v", w, calls)
 		}
 	}
-	if slices.Contains(f.calls, "stop job1 2s") {
-		t.Errorf("an exited container was stopped: %v", f.calls)
+	if slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, "stop") }) {
+		t.Errorf("a reaper stopped containers instead of killing them: %v", calls)
+	}
+	if f.HasImage("p-api:dev") {
+		t.Error("a built image was kept")
 	}
 	// Networks go only after the containers using them.
-	if slices.Index(f.calls, "remove network p_default") < slices.Index(f.calls, "remove db1") {
-		t.Errorf("network removed before its containers: %v", f.calls)
+	if slices.Index(calls, "rm-network p_default") < slices.Index(calls, "remove mysql") {
+		t.Errorf("network removed before its containers: %v", calls)
 	}
 }
 
-func TestReapWithoutGraceKillsAndGoesOnAfterAFailure(t *testing.T) {
-	f := newFake()
-	f.failRemove["db1"] = errors.New("device busy")
-	err := Reap(context.Background(), f, "p", ReapOptions{})
+// One failure does not stop the rest; interrupted, Reap still returns, with the errors.
+func TestReapGoesOnAfterAFailureAndReturnsWhenInterrupted(t *testing.T) {
+	f := newFake(t)
+	f.FailNext("RemoveContainer", errors.New("device busy"))
+	err := Reap(context.Background(), f, "p")
 	if err == nil || !strings.Contains(err.Error(), "device busy") {
 		t.Fatalf("err = %v", err)
 	}
-	if slices.ContainsFunc(f.calls, func(c string) bool { return strings.HasPrefix(c, "stop") }) {
-		t.Errorf("stopped with no grace: %v", f.calls)
+	if !slices.Contains(f.calls(), "rm-volume p_mysql-data") || len(f.left(t).Containers) != 1 {
+		t.Errorf("one failure stopped the rest: %v", f.calls())
 	}
-	if !slices.Contains(f.calls, "remove job1") || !slices.Contains(f.calls, "remove volume p_mysql-data") {
-		t.Errorf("one failure stopped the rest: %v", f.calls)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Reap(ctx, newFake(t), "p"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted Reap: %v", err)
 	}
 }
 
 // serve runs a Server for project p on a loopback port and returns its address and outcome.
-func serve(t *testing.T, f *fakeEngine, grace, first time.Duration) (string, <-chan Outcome) {
+func serve(t *testing.T, f *reaperProject, grace, first time.Duration) (string, <-chan Outcome) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -161,7 +133,7 @@ func serve(t *testing.T, f *fakeEngine, grace, first time.Duration) (string, <-c
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := make(chan Outcome, 1)
-	s := &Server{Engine: f, Project: "p", Grace: grace, FirstContact: first, Self: "reaper1"}
+	s := &Server{Engine: f, Project: "p", Grace: grace, FirstContact: first, Self: f.reaper}
 	go func() {
 		o, _ := s.Serve(ctx, ln)
 		out <- o
@@ -171,7 +143,7 @@ func serve(t *testing.T, f *fakeEngine, grace, first time.Duration) (string, <-c
 }
 
 func TestReleasedReaperLeavesTheProject(t *testing.T) {
-	f := newFake()
+	f := newFake(t)
 	addr, out := serve(t, f, time.Minute, time.Minute)
 	h, err := dial(context.Background(), addr, "p")
 	if err != nil {
@@ -183,13 +155,13 @@ func TestReleasedReaperLeavesTheProject(t *testing.T) {
 	if o := <-out; o != Released {
 		t.Fatalf("outcome %v", o)
 	}
-	if len(f.calls) != 0 {
-		t.Errorf("a released reaper removed things: %v", f.calls)
+	if len(f.calls()) != 0 {
+		t.Errorf("a released reaper removed things: %v", f.calls())
 	}
 }
 
 func TestDroppedConnectionIsReaped(t *testing.T) {
-	f := newFake()
+	f := newFake(t)
 	addr, out := serve(t, f, 10*time.Millisecond, time.Minute)
 	h, err := dial(context.Background(), addr, "p")
 	if err != nil {
@@ -202,15 +174,16 @@ func TestDroppedConnectionIsReaped(t *testing.T) {
 	if l := f.left(t); !l.Empty() {
 		t.Errorf("left behind: %+v", l)
 	}
-	if len(f.containers) != 0 || f.calls[len(f.calls)-1] != "remove reaper1" {
-		t.Errorf("the reaper did not remove itself last: %v", f.calls)
+	calls := f.calls()
+	if cs, _ := f.ProjectContainers(context.Background(), "p"); len(cs) != 0 || calls[len(calls)-1] != "remove reaper1" {
+		t.Errorf("the reaper did not remove itself last: %v", calls)
 	}
 }
 
 // A client that reconnects within the grace period keeps the project: the reaper is not fooled
 // by one dropped connection while another is open.
 func TestAnotherClientKeepsTheProject(t *testing.T) {
-	f := newFake()
+	f := newFake(t)
 	addr, out := serve(t, f, time.Minute, time.Minute)
 	first, err := dial(context.Background(), addr, "p")
 	if err != nil {
@@ -224,13 +197,13 @@ func TestAnotherClientKeepsTheProject(t *testing.T) {
 	if err := second.Release(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if o := <-out; o != Released || len(f.calls) != 0 {
-		t.Fatalf("outcome %v, calls %v", o, f.calls)
+	if o := <-out; o != Released || len(f.calls()) != 0 {
+		t.Fatalf("outcome %v, calls %v", o, f.calls())
 	}
 }
 
 func TestNoClientAtAllIsReaped(t *testing.T) {
-	f := newFake()
+	f := newFake(t)
 	_, out := serve(t, f, time.Minute, 10*time.Millisecond)
 	if o := <-out; o != Reaped {
 		t.Fatalf("outcome %v", o)
@@ -239,7 +212,7 @@ func TestNoClientAtAllIsReaped(t *testing.T) {
 
 // A client only talks to the reaper of its own project.
 func TestDialChecksTheProject(t *testing.T) {
-	f := newFake()
+	f := newFake(t)
 	addr, _ := serve(t, f, time.Minute, time.Minute)
 	if _, err := dial(context.Background(), addr, "other"); err == nil || !strings.Contains(err.Error(), "not the reaper of project other") {
 		t.Fatalf("err = %v", err)
@@ -271,7 +244,7 @@ func TestCheckStaticRefusesWhatIsNotALinuxBinary(t *testing.T) {
 // devenv's connection may drop and come back (a restarted proxy): a client back within the
 // grace period keeps the project.
 func TestReconnectWithinGraceKeepsTheProject(t *testing.T) {
-	f := newFake()
+	f := newFake(t)
 	addr, out := serve(t, f, time.Minute, time.Minute)
 	first, err := dial(context.Background(), addr, "p")
 	if err != nil {
@@ -285,31 +258,7 @@ func TestReconnectWithinGraceKeepsTheProject(t *testing.T) {
 	if err := again.Release(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if o := <-out; o != Released || len(f.calls) != 0 {
-		t.Fatalf("outcome %v, calls %v", o, f.calls)
+	if o := <-out; o != Released || len(f.calls()) != 0 {
+		t.Fatalf("outcome %v, calls %v", o, f.calls())
 	}
-}
-
-// Interrupted, every stop and every removal fails: Reap still returns, with the errors.
-func TestReapReturnsWhenEverythingFails(t *testing.T) {
-	f := newFake()
-	for i := 0; i < 20; i++ {
-		id := fmt.Sprintf("c%d", i)
-		f.containers = append(f.containers, engine.Container{ID: id, State: "running"})
-		f.failRemove[id] = context.Canceled
-	}
-	f.failRemove["db1"], f.failRemove["job1"] = context.Canceled, context.Canceled
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	done := make(chan error, 1)
-	go func() { done <- Reap(ctx, &failingStops{f}, "p", ReapOptions{StopGrace: time.Second}) }()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v", err)
-	}
-}
-
-type failingStops struct{ *fakeEngine }
-
-func (f *failingStops) StopContainer(context.Context, string, time.Duration) error {
-	return context.Canceled
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/devenv/devenv/internal/orchestrator"
 )
 
 // The line protocol between devenv and its reaper. On connect the reaper sends its banner,
@@ -190,7 +192,7 @@ func (s *Server) handle(c net.Conn, released chan<- net.Conn, done <-chan struct
 func (s *Server) reap(ctx context.Context) error {
 	var err error
 	for pass := 0; pass < 3; pass++ {
-		if err = Reap(ctx, s.Engine, s.Project, ReapOptions{}); err != nil && ctx.Err() != nil {
+		if err = Reap(ctx, s.Engine, s.Project); err != nil && ctx.Err() != nil {
 			return err
 		}
 		select {
@@ -198,7 +200,7 @@ func (s *Server) reap(ctx context.Context) error {
 			return errors.Join(err, ctx.Err())
 		case <-time.After(time.Second):
 		}
-		left, lerr := Leftovers(ctx, s.Engine, s.Project)
+		left, lerr := orchestrator.Leftovers(ctx, s.Engine, s.Project)
 		if lerr == nil && left.Empty() {
 			return nil
 		}

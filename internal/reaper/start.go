@@ -175,7 +175,7 @@ func connect(ctx context.Context, e Launcher, id, project string) (*Handle, erro
 		if err != nil {
 			return nil, fmt.Errorf("reaper container: %w", err)
 		}
-		if st.Status == "exited" || st.Status == "dead" {
+		if st.State == engine.StateExited || st.State == engine.StateDead {
 			return nil, fmt.Errorf("the reaper exited with code %d", st.ExitCode)
 		}
 		if port, ok := st.Ports[listenPort]; ok {

@@ -23,8 +23,9 @@ type Controller interface {
 	Start(ctx context.Context, service string) error
 	// Seed applies the fixtures of the named dependency services.
 	Seed(ctx context.Context, dependencies []string) error
-	// Shell is an interactive shell in service's container, run with the dashboard suspended.
-	Shell(service string) ShellCommand
+	// Shell is an interactive shell in service's container, run with the dashboard suspended;
+	// it ends when ctx (the dashboard's) does.
+	Shell(ctx context.Context, service string) ShellCommand
 	// Down stops and removes the stack (volumes are kept).
 	Down(ctx context.Context) error
 }

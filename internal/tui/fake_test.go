@@ -48,7 +48,7 @@ func (f *fakeController) Seed(_ context.Context, deps []string) error {
 	return f.record("seed " + strings.Join(deps, ","))
 }
 func (f *fakeController) Down(context.Context) error { return f.record("down") }
-func (f *fakeController) Shell(s string) ShellCommand {
+func (f *fakeController) Shell(_ context.Context, s string) ShellCommand {
 	return &fakeShell{f: f, service: s}
 }
 

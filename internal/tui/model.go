@@ -417,7 +417,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		m.note(events.Info, svc.Name+": shell (exit returns to the dashboard)")
-		return tea.Exec(m.ctrl.Shell(svc.Name), func(err error) tea.Msg { return shellDoneMsg{service: svc.Name, err: err} })
+		return tea.Exec(m.ctrl.Shell(m.ctx, svc.Name), func(err error) tea.Msg { return shellDoneMsg{service: svc.Name, err: err} })
 	case "D":
 		m.confirmDown = true
 	}

@@ -148,7 +148,7 @@ func dependencyFloor(b *testing.B, e *Env, n int) (ups, downs []time.Duration) {
 		start = time.Now()
 		for _, id := range ids {
 			wg.Go(func() {
-				_ = e.Engine.StopContainer(ctx, id, 10*time.Second)
+				_ = e.Engine.StopContainer(ctx, id, grace(10*time.Second))
 				_ = e.Engine.RemoveContainer(ctx, id)
 			})
 		}

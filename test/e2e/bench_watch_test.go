@@ -250,7 +250,7 @@ func BenchmarkWatchBackend(b *testing.B) {
 func bareRestartThenPoll(b *testing.B, e *Env, id, url, want string) time.Duration {
 	b.Helper()
 	start := time.Now()
-	if err := e.Engine.RestartContainer(context.Background(), id, 10); err != nil {
+	if err := e.Engine.RestartContainer(context.Background(), id, grace(10*time.Second)); err != nil {
 		b.Fatal(err)
 	}
 	return servedAfter(b, start, url, want, 2*time.Minute)
@@ -262,7 +262,7 @@ func bareRestart(b *testing.B, e *Env, id, url, want string) time.Duration {
 	b.Helper()
 	start := time.Now()
 	errc := make(chan error, 1)
-	go func() { errc <- e.Engine.RestartContainer(context.Background(), id, 10) }()
+	go func() { errc <- e.Engine.RestartContainer(context.Background(), id, grace(10*time.Second)) }()
 	took := servedAfter(b, start, url, want, 2*time.Minute)
 	if err := <-errc; err != nil {
 		b.Fatal(err)

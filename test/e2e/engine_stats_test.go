@@ -16,11 +16,11 @@ import (
 func TestEngineStatsStreamAndRuntime(t *testing.T) {
 	e := NewEnv(t)
 	id := e.Run("busy", engine.ContainerSpec{Image: e.MirrorImage("redis:7"), Cmd: []string{"sh", "-c", "while :; do :; done"}})
-	rt, err := e.Engine.ContainerRuntime(e.Context(time.Minute), id)
+	rt, err := e.Engine.InspectContainer(e.Context(time.Minute), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rt.Status != "running" || rt.StartedAt.IsZero() || time.Since(rt.StartedAt) > time.Minute || rt.RestartCount != 0 {
+	if rt.State != "running" || rt.StartedAt.IsZero() || time.Since(rt.StartedAt) > time.Minute || rt.RestartCount != 0 {
 		t.Fatalf("runtime of a fresh container: %+v", rt)
 	}
 	ctx, cancel := context.WithTimeout(e.Context(2*time.Minute), time.Minute)
@@ -39,7 +39,7 @@ func TestEngineStatsStreamAndRuntime(t *testing.T) {
 			t.Fatalf("no sample showing the busy loop's CPU use; last %+v", busy)
 		}
 	}
-	if err := e.Engine.StopContainer(e.Context(time.Minute), id, time.Second); err != nil {
+	if err := e.Engine.StopContainer(e.Context(time.Minute), id, grace(time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	go func() { // drain what arrives until the stream ends
@@ -54,8 +54,8 @@ func TestEngineStatsStreamAndRuntime(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the stats stream did not end when the container stopped")
 	}
-	rt, err = e.Engine.ContainerRuntime(e.Context(time.Minute), id)
-	if err != nil || rt.Status != "exited" || rt.FinishedAt.Before(rt.StartedAt) {
+	rt, err = e.Engine.InspectContainer(e.Context(time.Minute), id)
+	if err != nil || rt.State != "exited" || rt.FinishedAt.Before(rt.StartedAt) {
 		t.Fatalf("runtime of a stopped container: %+v %v", rt, err)
 	}
 }

@@ -65,6 +65,9 @@ func runSuite(m *testing.M) int {
 	return m.Run()
 }
 
+// grace is a stop's grace period as the engine client takes it.
+func grace(d time.Duration) *time.Duration { return &d }
+
 func repoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")

@@ -242,7 +242,7 @@ func queryStrings(t testing.TB, db *sql.DB, query string) []string {
 func stopCleanly(t testing.TB, e *Env, id string) {
 	t.Helper()
 	start := time.Now()
-	if err := e.Engine.StopContainer(e.Context(time.Minute), id, 30*time.Second); err != nil {
+	if err := e.Engine.StopContainer(e.Context(time.Minute), id, grace(30*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	st, err := e.Engine.InspectContainer(e.Context(time.Minute), id)

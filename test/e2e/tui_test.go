@@ -385,7 +385,7 @@ func TestDashboardNoColorResizeAndPipe(t *testing.T) {
 
 func startedAt(t *testing.T, e *Env, id string) time.Time {
 	t.Helper()
-	rt, err := e.Engine.ContainerRuntime(e.Context(time.Minute), id)
+	rt, err := e.Engine.InspectContainer(e.Context(time.Minute), id)
 	if err != nil {
 		t.Fatal(err)
 	}

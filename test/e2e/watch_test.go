@@ -637,10 +637,10 @@ func TestSupervisedServiceBehavesAsItsCommand(t *testing.T) {
 	// A stop: SIGTERM reaches the command through PID 1; a supervisor that kept it would have
 	// the engine kill the container after the timeout instead, exit code 137.
 	ctx := e.Context(time.Minute)
-	if err := e.Engine.StopContainer(ctx, ps["app"].ID, 20*time.Second); err != nil {
+	if err := e.Engine.StopContainer(ctx, ps["app"].ID, grace(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if rt, err := e.Engine.ContainerRuntime(ctx, ps["app"].ID); err != nil || rt.Status != "exited" || rt.ExitCode != 0 {
+	if rt, err := e.Engine.InspectContainer(ctx, ps["app"].ID); err != nil || rt.State != "exited" || rt.ExitCode != 0 {
 		t.Errorf("stopped app: %+v, %v; want exited 0, as its TERM trap exits", rt, err)
 	}
 	logsSay("app", "stopping", 2)
@@ -657,8 +657,8 @@ func TestSupervisedServiceBehavesAsItsCommand(t *testing.T) {
 	r := e.Devenv(e.stackEnv(), "up", "-d", "crash")
 	id := e.ps()["crash"].ID
 	e.Eventually(id, time.Minute, 50*time.Millisecond, func(ctx context.Context) error {
-		rt, err := e.Engine.ContainerRuntime(ctx, id)
-		if err != nil || rt.Status != "exited" || rt.ExitCode != 7 {
+		rt, err := e.Engine.InspectContainer(ctx, id)
+		if err != nil || rt.State != "exited" || rt.ExitCode != 7 {
 			return fmt.Errorf("crash: %+v, %v; want exited 7 (up exited %d: %s)", rt, err, r.ExitCode, r.Stderr)
 		}
 		return nil

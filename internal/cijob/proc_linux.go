@@ -1,4 +1,4 @@
-package cli
+package cijob
 
 import (
 	"os/exec"
