@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,11 +19,19 @@ var (
 )
 
 func main() {
-	// The first Ctrl-C (or the CI runner's SIGTERM) cancels ctx so commands stop gracefully;
-	// once stop() restores the default handlers, a second one kills the process.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C (or the CI runner's SIGTERM) cancels ctx so commands stop gracefully; a
+	// second one ends devenv at once (devenv test's reaper removes what its job leaves).
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() { // ends with the process
+		<-sigs
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "devenv: interrupted again: exiting now")
+		os.Exit(130)
+	}()
 	code := cli.Main(ctx, os.Args[1:], cli.Streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr},
 		cli.BuildInfo{Version: version, Commit: commit, Date: date})
-	stop()
 	os.Exit(code)
 }

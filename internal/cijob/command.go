@@ -34,7 +34,7 @@ func (j *Job) runCommand(ctx context.Context) *render.CommandResult {
 	case j.Opts.OneOff:
 		code, err = j.Stack.Run(ctx, j.Project, orchestrator.RunOptions{Service: j.Opts.Service, Command: j.Opts.Cmd, Stdout: stdout, Stderr: stderr})
 	default:
-		code, err = j.inService(ctx, stdout, stderr)
+		code, err = j.Stack.Exec(ctx, j.Project, j.Opts.Service, engine.ExecSession{Cmd: j.Opts.Cmd, Stdout: stdout, Stderr: stderr})
 	}
 	return &render.CommandResult{ExitCode: code, Err: err, Duration: time.Since(start), Output: tail.String()}
 }
@@ -126,23 +126,6 @@ func envName(service string) string {
 		}
 		return '_'
 	}, service)
-}
-
-func (j *Job) inService(ctx context.Context, stdout, stderr io.Writer) (int, error) {
-	cs, err := j.Engine.ProjectContainers(ctx, j.Project.Name)
-	if err != nil {
-		return -1, err
-	}
-	for _, c := range cs {
-		if c.Service != j.Opts.Service || !c.IsService() {
-			continue
-		}
-		if c.State != engine.StateRunning {
-			return -1, fmt.Errorf("service %s is %s, not running: the command cannot run in it (--one-off runs it in a new container)", c.Service, c.State)
-		}
-		return j.Engine.ExecAttached(ctx, c.ID, engine.ExecSession{Cmd: j.Opts.Cmd, Stdout: stdout, Stderr: stderr})
-	}
-	return -1, fmt.Errorf("service %s has no container: the command cannot run in it", j.Opts.Service)
 }
 
 // tailBuffer keeps the last max bytes written to it; stdout and stderr write concurrently.

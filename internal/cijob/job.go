@@ -25,18 +25,18 @@ import (
 )
 
 // Engine is what a job needs of the engine besides its orchestrator: a reaper to start, a
-// teardown, the containers' output for the artifacts, and an exec for --service.
+// teardown, and the containers' output for the artifacts.
 type Engine interface {
 	reaper.Launcher
 	orchestrator.TeardownEngine
 	StreamLogs(ctx context.Context, id string, opts engine.LogOptions, stdout, stderr io.Writer) error
-	ExecAttached(ctx context.Context, id string, s engine.ExecSession) (int, error)
 }
 
 // Stack is what a job does to its stack: the orchestrator's operations.
 type Stack interface {
 	Up(ctx context.Context, p *types.Project, opts orchestrator.UpOptions) error
 	Run(ctx context.Context, p *types.Project, opts orchestrator.RunOptions) (int, error)
+	Exec(ctx context.Context, p *types.Project, service string, s engine.ExecSession) (int, error)
 }
 
 // Options are `devenv test`'s choices.

@@ -90,25 +90,8 @@ func addExecFlags(cmd *cobra.Command, opts *ExecOptions) {
 	cmd.Flags().StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable (KEY=VALUE, repeatable)")
 }
 
-// runningContainer finds the running container of a service.
-func runningContainer(ctx context.Context, f *factory, service string) (*engine.Client, engine.Container, error) {
-	cfg, e, cs, err := f.ProjectContainers(ctx)
-	if err != nil {
-		return nil, engine.Container{}, err
-	}
-	for _, c := range cs {
-		if c.Service == service {
-			if c.State != "running" {
-				return nil, c, fmt.Errorf("service %s is %s, not running (devenv up %s starts it; devenv logs %s shows why it stopped)", service, c.State, service, service)
-			}
-			return e, c, nil
-		}
-	}
-	return nil, engine.Container{}, &usageError{fmt.Errorf("project %s has no container for service %q (devenv ps lists them)", cfg.Name, service)}
-}
-
 func runExec(ctx context.Context, f *factory, opts *ExecOptions) error {
-	e, c, err := runningContainer(ctx, f, opts.Service)
+	p, o, err := f.ProjectOrchestrator(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -121,9 +104,9 @@ func runExec(ctx context.Context, f *factory, opts *ExecOptions) error {
 		}
 		defer restore()
 	}
-	code, err := e.ExecAttached(ctx, c.ID, s)
+	code, err := o.Exec(ctx, p, opts.Service, s)
 	if err != nil {
-		return err
+		return usageIfUnknown(err)
 	}
 	if code != 0 {
 		return &exitCodeError{code: code}

@@ -156,24 +156,6 @@ func (f *factory) Project(ctx context.Context) (*config.Config, *types.Project, 
 	return cfg, p, nil
 }
 
-// ProjectContainers loads the configuration, connects to the engine and lists the project's
-// containers: what every command that acts on a running stack starts with.
-func (f *factory) ProjectContainers(ctx context.Context) (*config.Config, *engine.Client, []engine.Container, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	cs, err := e.ProjectContainers(ctx, cfg.Name)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return cfg, e, cs, nil
-}
-
 // Orchestrator connects to the engine and builds an orchestrator that reports to sink.
 func (f *factory) Orchestrator(ctx context.Context, sink events.Sink) (*orchestrator.Orchestrator, error) {
 	e, err := f.Engine(ctx)

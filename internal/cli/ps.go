@@ -35,7 +35,15 @@ func NewCmdPs(f *factory, runF func(context.Context, *PsOptions) error) *cobra.C
 }
 
 func runPs(ctx context.Context, f *factory, opts *PsOptions) error {
-	cfg, _, cs, err := f.ProjectContainers(ctx)
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	o, err := f.Orchestrator(ctx, nil)
+	if err != nil {
+		return err
+	}
+	cs, err := o.Containers(ctx, cfg.Name)
 	if err != nil {
 		return err
 	}

@@ -54,17 +54,6 @@ func runWatch(ctx context.Context, f *factory, opts *WatchOptions) error {
 	if err := knownServices(p, opts.Services); err != nil {
 		return err
 	}
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return err
-	}
-	cs, err := e.ProjectContainers(ctx, p.Name)
-	if err != nil {
-		return err
-	}
-	if len(cs) == 0 {
-		return fmt.Errorf("project %s is not running: start it with devenv up (which watches too) or devenv up -d, then devenv watch", p.Name)
-	}
 	o, err := f.Orchestrator(ctx, f.progressSink(opts.JSON))
 	if err != nil {
 		return err

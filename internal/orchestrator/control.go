@@ -412,3 +412,38 @@ func (o *Orchestrator) Remove(ctx context.Context, p *types.Project, opts Remove
 		return nil
 	})
 }
+
+// NotRunningError is a service whose container exists but does not run.
+type NotRunningError struct {
+	Service string
+	State   engine.State
+}
+
+func (e *NotRunningError) Error() string {
+	return fmt.Sprintf("service %s is %s, not running", e.Service, e.State)
+}
+
+// Hint says how to get it running, and where to see why it stopped.
+func (e *NotRunningError) Hint() string {
+	return fmt.Sprintf("devenv up %s starts it; devenv logs %s shows why it stopped", e.Service, e.Service)
+}
+
+// Exec runs a command in service's running container with s's streams (and terminal, if s has
+// one) and returns its exit code.
+func (o *Orchestrator) Exec(ctx context.Context, p *types.Project, service string, s engine.ExecSession) (int, error) {
+	_, cs, err := o.serviceContainers(ctx, p, []string{service})
+	if err != nil {
+		return -1, err
+	}
+	c := cs[0]
+	if c.State != engine.StateRunning {
+		return -1, &NotRunningError{Service: service, State: c.State}
+	}
+	return o.engine.ExecAttached(ctx, c.ID, s)
+}
+
+// Containers lists what the project has now, for `devenv ps`: every container of it, one-off
+// runs and reapers included, sorted by service.
+func (o *Orchestrator) Containers(ctx context.Context, project string) ([]engine.Container, error) {
+	return o.engine.ProjectContainers(ctx, project)
+}

@@ -47,6 +47,16 @@ func (e *NothingToWatchError) Hint() string {
 	return "build services from a template (template: backend), or add develop.watch rules in a compose file (docs/watch.md)"
 }
 
+// NotUpError is a project with no containers to reload into.
+type NotUpError struct{ Project string }
+
+func (e *NotUpError) Error() string { return "project " + e.Project + " is not running" }
+
+// Hint says how to start it.
+func (e *NotUpError) Hint() string {
+	return "start it with devenv up (which watches too) or devenv up -d, then devenv watch"
+}
+
 // ReloadError is a reload that failed; watching goes on.
 type ReloadError struct {
 	Service string
@@ -77,6 +87,11 @@ func (o *Orchestrator) Watch(ctx context.Context, p *types.Project, opts WatchOp
 	}
 	if len(rules) == 0 {
 		return &NothingToWatchError{Services: opts.Services}
+	}
+	if _, running, err := o.serviceContainers(ctx, p, nil); err != nil {
+		return err
+	} else if len(running) == 0 {
+		return &NotUpError{Project: p.Name}
 	}
 	ignore, err := watch.NewIgnorer(p.WorkingDir, opts.Ignore)
 	if err != nil {
@@ -148,7 +163,7 @@ func (o *Orchestrator) Watch(ctx context.Context, p *types.Project, opts WatchOp
 			if !slices.ContainsFunc(rules, func(r watch.Rule) bool { return r.Service == svc && r.Target != "" && !r.Mounted }) {
 				continue
 			}
-			if c, err := o.serviceContainer(gctx, p.Name, svc); err == nil {
+			if c, err := o.serviceContainer(gctx, p, svc); err == nil {
 				r.shells.get(gctx, o.engine, c.ID)
 			}
 		}
@@ -252,7 +267,7 @@ func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOp
 		// Build and replace this one container; what it depends on is kept as it runs.
 		return o.Up(ctx, p, UpOptions{Services: []string{a.Service}, Build: true, Wait: true, Timeout: timeout})
 	}
-	c, err := o.serviceContainer(ctx, p.Name, a.Service)
+	c, err := o.serviceContainer(ctx, p, a.Service)
 	if err != nil {
 		return err
 	}
@@ -293,18 +308,13 @@ func (o *Orchestrator) apply(ctx context.Context, p *types.Project, opts WatchOp
 	return nil
 }
 
-// serviceContainer finds the service's running container.
-func (o *Orchestrator) serviceContainer(ctx context.Context, project, service string) (engine.Container, error) {
-	cs, err := o.engine.ProjectContainers(ctx, project)
+// serviceContainer finds the service's own container.
+func (o *Orchestrator) serviceContainer(ctx context.Context, p *types.Project, service string) (engine.Container, error) {
+	_, cs, err := o.serviceContainers(ctx, p, []string{service})
 	if err != nil {
 		return engine.Container{}, err
 	}
-	for _, c := range cs {
-		if c.Service == service && c.Labels[engine.LabelComposeOneoff] != "True" {
-			return c, nil
-		}
-	}
-	return engine.Container{}, fmt.Errorf("service %s has no container: start it with devenv up %s", service, service)
+	return cs[0], nil
 }
 
 // sync deletes what was deleted, then copies what was written: a rename is a delete of the

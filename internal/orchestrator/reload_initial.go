@@ -44,7 +44,7 @@ func (o *Orchestrator) initialSync(ctx context.Context, p *types.Project, rules 
 // initialDiffer lists the files of svc's initial_sync rules that the container lacks or holds
 // other content for.
 func (o *Orchestrator) initialDiffer(ctx context.Context, p *types.Project, svc string, rules []watch.Rule, ig *watch.Ignorer) ([]watch.SyncFile, error) {
-	c, err := o.serviceContainer(ctx, p.Name, svc)
+	c, err := o.serviceContainer(ctx, p, svc)
 	if err != nil {
 		return nil, err
 	}
