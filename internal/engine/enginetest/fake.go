@@ -41,6 +41,7 @@ type Fake struct {
 
 	exitOnStart  map[string]int64 // service → exit code its containers end with right after starting
 	logOnStart   map[string][]string
+	oneOffExit   map[string]int64 // service → exit code its one-off runs end with right after starting
 	healthyAfter map[string]int  // service → healthcheck execs that fail before one passes
 	healthyStart map[string]bool // service → the engine's own healthcheck passes at start
 	failCreate   map[string]error
@@ -86,7 +87,7 @@ func New() *Fake {
 		now: time.Now, nextPort: 49153,
 		containers: map[string]*container{}, networks: map[string]map[string]string{}, volumes: map[string]map[string]string{},
 		images: map[string]engine.LocalImage{}, subs: map[*subscription]bool{},
-		exitOnStart: map[string]int64{}, logOnStart: map[string][]string{}, healthyAfter: map[string]int{}, healthyStart: map[string]bool{},
+		exitOnStart: map[string]int64{}, logOnStart: map[string][]string{}, oneOffExit: map[string]int64{}, healthyAfter: map[string]int{}, healthyStart: map[string]bool{},
 		failCreate: map[string]error{}, published: map[string]map[uint16]uint16{}, execFails: map[string]bool{},
 		failNext: map[string][]error{}, files: map[string]map[string]string{}, created: map[string]engine.ServiceContainer{},
 		recorded: make(chan struct{}),
@@ -204,6 +205,14 @@ func (f *Fake) ExitOnStart(service string, code int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.exitOnStart[service] = code
+}
+
+// OneOffExits makes one-off runs of service exit with code right after they start, while its
+// own containers run on.
+func (f *Fake) OneOffExits(service string, code int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.oneOffExit[service] = code
 }
 
 // LogOnStart makes service's containers write text each time they start (before a job's exit).
@@ -803,7 +812,11 @@ func (f *Fake) startLocked(c *container) {
 		c.logs = append(c.logs, logLine{at: f.now(), text: text})
 	}
 	c.changedLocked()
-	if code, ok := f.exitOnStart[c.Service]; ok {
+	code, ok := f.exitOnStart[c.Service]
+	if c.Labels[engine.LabelComposeOneoff] == "True" {
+		code, ok = f.oneOffExit[c.Service]
+	}
+	if ok {
 		f.record("exited %s %d", c.who(), code)
 		f.dieLocked(c, int(code))
 		return

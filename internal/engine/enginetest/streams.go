@@ -272,17 +272,32 @@ func (f *Fake) ExecExitCode(_ context.Context, id string, cmd []string) (int, st
 }
 
 // ExecAttached runs s's command with its streams when the handler answers it; otherwise, as in
-// an image without that program, the exec cannot start.
-func (f *Fake) ExecAttached(_ context.Context, id string, s engine.ExecSession) (int, error) {
+// an image without that program, the exec cannot start. An attached exec that the handler
+// leaves to the default (handled false) reads its stdin until ctx ends, as an interactive
+// shell does.
+func (f *Fake) ExecAttached(ctx context.Context, id string, s engine.ExecSession) (int, error) {
 	f.mu.Lock()
 	handler := f.execHandler
 	f.mu.Unlock()
 	if handler == nil {
 		return -1, fmt.Errorf("exec: %q: executable file not found in $PATH", s.Cmd[0])
 	}
-	code, out, err := f.exec("ExecAttached", id, s.Cmd)
+	f.mu.Lock()
+	c, err := f.container(id)
+	var handled bool
+	var code int
+	var out string
+	if err == nil {
+		code, out, handled = handler(f.stateLocked(c), s.Cmd)
+		f.record("exec %s %s", c.who(), strings.Join(s.Cmd, " "))
+	}
+	f.mu.Unlock()
 	if err != nil {
-		return code, err
+		return -1, err
+	}
+	if !handled {
+		<-ctx.Done()
+		return -1, ctx.Err()
 	}
 	if s.Stdout != nil {
 		_, _ = io.WriteString(s.Stdout, out)
