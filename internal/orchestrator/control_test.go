@@ -239,11 +239,12 @@ func TestKillPauseAndRemove(t *testing.T) {
 // and is removed when it ends.
 func TestRunOneOff(t *testing.T) {
 	f, o, _, p := upTestProject(t)
-	f.HandleExec(nil)
-	f.ExitOnStart("api", 5)
+	f.OneOffExits("api", 5)
 	f.LogOnStart("api", "tests ran")
 	var out strings.Builder
-	code, err := o.Run(context.Background(), p, RunOptions{Service: "api", Command: []string{"go", "test"}, Stdout: &out, Stderr: &out})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	code, err := o.Run(ctx, p, RunOptions{Service: "api", Command: []string{"go", "test"}, Stdout: &out, Stderr: &out})
 	if err != nil || code != 5 {
 		t.Fatalf("Run = %d, %v", code, err)
 	}
