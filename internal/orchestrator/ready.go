@@ -106,8 +106,10 @@ func (x *execution) probe(svc, id string, ports map[uint16]uint16) (health.Probe
 	s := x.p.Services[svc]
 	kind, settings, isDependency := dependencyOf(s)
 	at := dependency.Endpoint{Host: "127.0.0.1", Ports: ports, Settings: settings}
-	if a := at.Addr(kind.Port); isDependency && a != "" {
-		return kind.Probe(a, settings), nil
+	if isDependency {
+		if a := at.Addr(kind.Port); a != "" {
+			return kind.Probe(a, settings), nil
+		}
 	}
 	if r := project.ExtensionOf(s).ReadyHTTP; r != nil {
 		if a := at.Addr(uint16(r.Port)); a != "" {
