@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/internal/dependency"
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/project"
 )
@@ -60,7 +61,7 @@ func TestTailBufferKeepsTheEnd(t *testing.T) {
 
 func TestHostVarsPointAtThePublishedPorts(t *testing.T) {
 	deps := []project.Dependency{
-		{Kind: "mysql", ContainerPort: 3306, User: "app", Password: "s3cret", Database: "shop"},
+		{Kind: "mysql", ContainerPort: 3306, Settings: dependency.Settings{"user": "app", "password": "s3cret", "database": "shop"}},
 		{Kind: "redis", ContainerPort: 6379},
 	}
 	cs := []engine.Container{

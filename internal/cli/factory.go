@@ -38,7 +38,7 @@ type factory struct {
 	getwd   func() (string, error)
 	environ func() []string
 	// askInit is init's interactive form; tests answer it themselves.
-	askInit func(ctx context.Context, in io.Reader, out io.Writer, services []tui.ServiceChoice, deps []string) ([]tui.ServiceChoice, []string, error)
+	askInit func(ctx context.Context, in io.Reader, out io.Writer, services []tui.ServiceChoice, deps []tui.DependencyChoice) ([]tui.ServiceChoice, []string, error)
 }
 
 func newFactory(streams Streams, build BuildInfo) *factory {

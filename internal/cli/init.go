@@ -12,6 +12,7 @@ import (
 
 	"github.com/devenv/devenv/internal/catalog"
 	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/internal/dependency"
 	"github.com/devenv/devenv/internal/tui"
 	"github.com/devenv/devenv/templates"
 	"github.com/spf13/cobra"
@@ -28,7 +29,7 @@ type InitOptions struct {
 func NewCmdInit(f *factory, runF func(context.Context, *InitOptions) error) *cobra.Command {
 	opts := &InitOptions{}
 	cmd := &cobra.Command{
-		Use:   "init [--service NAME=TEMPLATE]... [--with mysql,redis,rabbitmq] [--force]",
+		Use:   "init [--service NAME=TEMPLATE]... [--with " + strings.Join(dependency.Names(), ",") + "] [--force]",
 		Short: "Write a devenv.yaml here and scaffold the services' folders from templates",
 		Long: "init writes devenv.yaml in the working directory and scaffolds each service's folder (./NAME) from its\n" +
 			"template. It never overwrites an existing file without --force, and says what it created; run again, it\n" +
@@ -42,12 +43,10 @@ func NewCmdInit(f *factory, runF func(context.Context, *InitOptions) error) *cob
 		},
 	}
 	cmd.Flags().StringArrayVarP(&opts.Services, "service", "s", nil, "a service as NAME=TEMPLATE (repeatable), e.g. api=backend")
-	cmd.Flags().StringSliceVarP(&opts.With, "with", "w", nil, "dependencies to run: mysql, redis, rabbitmq (comma-separated)")
+	cmd.Flags().StringSliceVarP(&opts.With, "with", "w", nil, "dependencies to run: "+dependency.List()+" (comma-separated)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite devenv.yaml and scaffolded files")
 	return cmd
 }
-
-var knownDependencies = []string{"mysql", "redis", "rabbitmq"}
 
 type initService struct{ name, template string }
 
@@ -88,8 +87,8 @@ func runInit(ctx context.Context, f *factory, opts *InitOptions) error {
 		services = append(services, initService{name, tmpl})
 	}
 	for _, d := range opts.With {
-		if !slices.Contains(knownDependencies, d) {
-			return &usageError{fmt.Errorf("--with %s: devenv runs %s", d, strings.Join(knownDependencies, ", "))}
+		if _, ok := dependency.Lookup(d); !ok {
+			return &usageError{fmt.Errorf("--with %s: devenv runs %s", d, dependency.List())}
 		}
 	}
 	out := f.streams.ErrOut
@@ -143,7 +142,7 @@ func initYAML(dirName string, services []initService, deps []string) string {
 	b.WriteString("# documents every key; `devenv config` shows the compose project this becomes.\n")
 	if len(deps) > 0 {
 		b.WriteString("\ndependencies:\n")
-		for _, d := range knownDependencies {
+		for _, d := range dependency.Names() {
 			if slices.Contains(deps, d) {
 				fmt.Fprintf(&b, "  %s: {}\n", d)
 			}
@@ -170,13 +169,17 @@ func askInit(ctx context.Context, f *factory, cat catalog.Catalog, opts *InitOpt
 			choices = append(choices, tui.ServiceChoice{Name: d.name, Template: d.template, Description: t.Description})
 		}
 	}
-	services, deps, err := f.askInit(ctx, f.streams.In, f.streams.ErrOut, choices, knownDependencies)
+	var deps []tui.DependencyChoice
+	for _, k := range dependency.Kinds() {
+		deps = append(deps, tui.DependencyChoice{Name: k.Name, Title: k.Title, Summary: k.Summary})
+	}
+	services, with, err := f.askInit(ctx, f.streams.In, f.streams.ErrOut, choices, deps)
 	if err != nil {
 		return err
 	}
 	for _, s := range services {
 		opts.Services = append(opts.Services, s.Name+"="+s.Template)
 	}
-	opts.With = deps
+	opts.With = with
 	return nil
 }

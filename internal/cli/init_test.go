@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/devenv/devenv/internal/catalog"
+	"github.com/devenv/devenv/internal/dependency"
 	"github.com/devenv/devenv/internal/tui"
 	"github.com/devenv/devenv/templates"
 )
@@ -55,7 +56,7 @@ func TestInitRejectsBadFlags(t *testing.T) {
 		{Services: []string{"api"}},
 		{Services: []string{"api=nosuch"}},
 		{Services: []string{"api=backend", "api=worker"}},
-		{With: []string{"postgres"}},
+		{With: []string{"couchdb"}},
 	} {
 		f, dir, _ := initFactory(t)
 		err := runInit(context.Background(), f, opts)
@@ -71,9 +72,10 @@ func TestInitRejectsBadFlags(t *testing.T) {
 func TestInitFormAnswersBecomeOptions(t *testing.T) {
 	f, _, _ := initFactory(t)
 	var offered []tui.ServiceChoice
-	f.askInit = func(_ context.Context, _ io.Reader, _ io.Writer, services []tui.ServiceChoice, deps []string) ([]tui.ServiceChoice, []string, error) {
-		offered = services
-		return services[1:], deps[:1], nil
+	var offeredDeps []tui.DependencyChoice
+	f.askInit = func(_ context.Context, _ io.Reader, _ io.Writer, services []tui.ServiceChoice, deps []tui.DependencyChoice) ([]tui.ServiceChoice, []string, error) {
+		offered, offeredDeps = services, deps
+		return services[1:], []string{deps[0].Name}, nil
 	}
 	cat, err := catalog.Load(templates.FS(), "")
 	if err != nil {
@@ -85,6 +87,9 @@ func TestInitFormAnswersBecomeOptions(t *testing.T) {
 	}
 	if len(offered) != 3 || offered[0].Name != "web" || offered[0].Description == "" {
 		t.Errorf("offered %+v", offered)
+	}
+	if len(offeredDeps) != len(dependency.Kinds()) || offeredDeps[0].Name != "mysql" || offeredDeps[0].Title == "" || offeredDeps[0].Summary == "" {
+		t.Errorf("offered dependencies %+v, want every kind with its title and summary", offeredDeps)
 	}
 	if strings.Join(opts.Services, ",") != "api=backend,jobs=worker" || strings.Join(opts.With, ",") != "mysql" {
 		t.Errorf("options from the answers: %+v", opts)

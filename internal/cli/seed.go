@@ -27,11 +27,11 @@ func NewCmdSeed(f *factory, runF func(context.Context, *SeedOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "seed [DEPENDENCY...]",
 		Short: "Apply the fixtures not yet applied to the running dependencies (all by default)",
-		Long: "seed loads fixtures/mysql, fixtures/redis and fixtures/rabbitmq (or the folders devenv.yaml names) into the\n" +
-			"running dependencies. Each dependency records the files it applied with their checksums, so only new\n" +
+		Long: "seed loads each dependency's fixtures folder (fixtures/<dependency>, or the folder devenv.yaml names) into\n" +
+			"the running dependency. Each dependency records the files it applied with their checksums, so only new\n" +
 			"and changed files are applied; `up` does the same before the services that depend on it start.\n\n" +
 			"--reset deletes all of the dependency's data (every database, key or vhost) and applies every fixture\n" +
-			"again; it asks first on a terminal, and needs --yes otherwise.",
+			"again; it says what it deletes and asks first on a terminal, and needs --yes otherwise.",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dependencies = args
 			if runF != nil {
@@ -53,6 +53,10 @@ func runSeed(ctx context.Context, f *factory, opts *SeedOptions) error {
 		return err
 	}
 	if opts.Reset && !opts.Yes {
+		scope, err := orchestrator.ResetScope(p, opts.Dependencies)
+		if err != nil {
+			return err
+		}
 		what := "every dependency with fixtures"
 		if len(opts.Dependencies) > 0 {
 			what = strings.Join(opts.Dependencies, ", ")
@@ -60,7 +64,11 @@ func runSeed(ctx context.Context, f *factory, opts *SeedOptions) error {
 		if !f.interactive() {
 			return &usageError{fmt.Errorf("--reset deletes all data of %s in project %s: add --yes to confirm (there is no terminal to ask on)", what, p.Name)}
 		}
-		ok, err := confirm(f, fmt.Sprintf("Delete all data of %s in project %s and apply the fixtures again? [y/N] ", what, p.Name))
+		fmt.Fprintf(f.streams.ErrOut, "--reset deletes, in project %s:\n", p.Name)
+		for _, line := range scope {
+			fmt.Fprintf(f.streams.ErrOut, "  %s\n", line)
+		}
+		ok, err := confirm(f, "Delete this data and apply the fixtures again? [y/N] ")
 		if err != nil {
 			return err
 		}

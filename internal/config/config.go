@@ -8,7 +8,11 @@
 // (defaults.go) and the checks (validate.go).
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/devenv/devenv/internal/dependency"
+)
 
 // FileNames are the names devenv looks for, in this order, in the working directory and then in
 // each parent directory (like git looks for .git). A function, not a variable, so no caller can
@@ -83,7 +87,7 @@ type Service struct {
 	Ports      []string          `mapstructure:"ports"`   // compose short syntax: "8080", "8080:80", "0.0.0.0:8080:80"
 	Env        map[string]string `mapstructure:"env"`     // numbers and booleans in the file arrive as written
 	EnvFile    []string          `mapstructure:"env_file"`
-	DependsOn  []string          `mapstructure:"depends_on"` // services or dependencies (mysql, redis, rabbitmq)
+	DependsOn  []string          `mapstructure:"depends_on"` // services or enabled dependencies (mysql, redis, ...)
 	Restart    string            `mapstructure:"restart"`    // no (a job's default), always, on-failure[:N], unless-stopped (default)
 	Resources  Resources         `mapstructure:"resources"`
 	ExtraHosts []string          `mapstructure:"extra_hosts"`
@@ -106,53 +110,28 @@ type Resources struct {
 	CPUs   float64 `mapstructure:"cpus"`   // e.g. 1.5
 }
 
-// Dependencies are the backing services devenv knows how to run, wire and seed. A nil field
-// means the project does not use that dependency.
-type Dependencies struct {
-	MySQL    *MySQL    `mapstructure:"mysql"`
-	Redis    *Redis    `mapstructure:"redis"`
-	RabbitMQ *RabbitMQ `mapstructure:"rabbitmq"`
-}
+// Dependencies are the backing services devenv runs, wires and seeds itself, by kind name
+// (internal/dependency lists the kinds: mysql, redis, rabbitmq). A kind that is not there is not
+// used.
+type Dependencies map[string]*Dependency
 
-// MySQL configures the mysql dependency.
-type MySQL struct {
-	Version      string `mapstructure:"version"` // image tag, default 8.4
-	Image        string `mapstructure:"image"`   // default mysql:<version>
-	Database     string `mapstructure:"database"`
-	User         string `mapstructure:"user"`
-	Password     string `mapstructure:"password"`
-	RootPassword string `mapstructure:"root_password"`
-	Port         int    `mapstructure:"port"` // host port; 0 = default 3306, falling back to a free one if taken
-	// Fixtures is the directory of *.sql and *.sql.gz files applied in name order; default
-	// fixtures/mysql. After Load it is absolute.
+// Dependency configures one dependency. The keys every kind takes are its fields; those its kind
+// adds (user, password, vhost, management_port, ...) are in Settings and ExtraPorts, by key.
+type Dependency struct {
+	Version string `mapstructure:"version"` // image tag; default: the kind's (mysql 8.4, redis 7, ...)
+	Image   string `mapstructure:"image"`   // default: the kind's image at Version, e.g. mysql:8.4
+	// Port is the host port of the kind's protocol port; 0 = the container port (3306 for
+	// mysql), falling back to a free one if taken.
+	Port int `mapstructure:"port"`
+	// Fixtures is the folder of fixture files applied in name order; default fixtures/<kind>.
+	// After Load it is absolute.
 	Fixtures string `mapstructure:"fixtures"`
 	// FixturesAfter names services (migration jobs, typically) that must finish before the
 	// fixtures are applied; they do not wait for the fixtures themselves.
 	FixturesAfter []string `mapstructure:"fixtures_after"`
-}
-
-// Redis configures the redis dependency.
-type Redis struct {
-	Version string `mapstructure:"version"` // default 7
-	Image   string `mapstructure:"image"`
-	Port    int    `mapstructure:"port"` // host port; 0 = default 6379, falling back to a free one if taken
-	// Fixtures is the directory of key files (*.yaml, *.yml, *.json) and command files
-	// (*.redis); default fixtures/redis. After Load it is absolute.
-	Fixtures      string   `mapstructure:"fixtures"`
-	FixturesAfter []string `mapstructure:"fixtures_after"` // as for MySQL
-}
-
-// RabbitMQ configures the rabbitmq dependency.
-type RabbitMQ struct {
-	Version        string `mapstructure:"version"` // default 3-management
-	Image          string `mapstructure:"image"`
-	User           string `mapstructure:"user"`
-	Password       string `mapstructure:"password"`
-	VHost          string `mapstructure:"vhost"`
-	Port           int    `mapstructure:"port"`            // AMQP host port; 0 = default 5672 with fallback
-	ManagementPort int    `mapstructure:"management_port"` // HTTP API host port; 0 = default 15672 with fallback
-	// Fixtures is the directory of definitions (*.json, the management plugin's format) and
-	// messages (*.yaml, *.yml) files; default fixtures/rabbitmq. After Load it is absolute.
-	Fixtures      string   `mapstructure:"fixtures"`
-	FixturesAfter []string `mapstructure:"fixtures_after"` // as for MySQL
+	// Settings are the kind's own settings, after defaults and overrides.
+	Settings dependency.Settings `mapstructure:"-"`
+	// ExtraPorts are the host ports of the kind's extra ports (RabbitMQ's management_port) by
+	// key; 0 or absent = the container port, with the same fallback as Port.
+	ExtraPorts map[string]int `mapstructure:"-"`
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -23,6 +24,7 @@ const (
 	ruleOneOrMany         // env_file: .env is [.env]
 	ruleKeyValueList      // env: ["A=1"] is {A: "1"}
 	ruleBuildContext      // build: ./web is build: {context: ./web}
+	ruleDependencies      // dependencies: keys and their keys come from the registry (dependencies.go)
 )
 
 func fieldRule(t reflect.Type, f reflect.StructField) rule {
@@ -35,6 +37,8 @@ func fieldRule(t reflect.Type, f reflect.StructField) rule {
 		return ruleKeyValueList
 	case "Service.Build":
 		return ruleBuildContext
+	case "Config.Dependencies":
+		return ruleDependencies
 	}
 	return ruleNone
 }
@@ -304,6 +308,9 @@ func (d *decoder) mapping(key string, n *yaml.Node, v reflect.Value, r rule) {
 		if !complete {
 			return
 		}
+	case n.Kind == yaml.MappingNode && r == ruleDependencies:
+		v.Set(reflect.ValueOf(d.dependencies(key, n)))
+		return
 	case n.Kind == yaml.MappingNode:
 		for _, e := range d.entries(key, n) {
 			ek := joinKey(key, e.name)
@@ -409,25 +416,15 @@ func (d *decoder) typeError(key string, n *yaml.Node, want string) {
 }
 
 func (d *decoder) unknownKey(key string, e entry, t reflect.Type) {
-	known := slices.Sorted(func(yield func(string) bool) {
-		for k := range structKeys(t) {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	d.unknownKeyOf(key, e, t, slices.Collect(maps.Keys(structKeys(t))))
+}
+
+// unknownKeyOf reports a key that is not one of known, the keys of a t.
+func (d *decoder) unknownKeyOf(key string, e entry, t reflect.Type, known []string) {
+	known = slices.Sorted(slices.Values(known))
 	// A mistyped key leaves its parent without a value it was meant to have, so checks of the
 	// parent would only repeat the mistake in other words (see checker.add).
 	d.bad[key] = true
-	if t == reflect.TypeFor[Dependencies]() {
-		fix := "devenv runs and seeds " + strings.Join(known, ", ") + " itself; run anything else as a service with an image, e.g. image: postgres:16"
-		if alt := suggest(e.name, known); alt != "" {
-			fix = "did you mean " + alt + "?"
-		}
-		d.errs = append(d.errs, d.src.errNode(key, e.key,
-			fmt.Sprintf("unknown dependency %s (supported: %s)", quote(e.name), strings.Join(known, ", ")), fix))
-		return
-	}
 	msg := "unknown key " + quote(e.name)
 	var fix string
 	if alt := devenvName(t, e.name); alt != "" {

@@ -5,16 +5,6 @@ import (
 	"strings"
 )
 
-// Defaults of the dependency settings. Image defaults to <kind>:<version> and is filled in after
-// overrides, so DEVENV_DEPENDENCIES_MYSQL_VERSION=8.0 also changes the image.
-const (
-	DefaultMySQLVersion    = "8.4"
-	DefaultRedisVersion    = "7"
-	DefaultRabbitMQVersion = "3-management"
-	defaultUser            = "app"
-	defaultPassword        = "app"
-)
-
 // Restart policies; a service's default is RestartUnlessStopped, a job's RestartNo.
 const (
 	RestartNo            = "no"
@@ -24,20 +14,10 @@ const (
 )
 
 // defaultSettings are the built-in layer under devenv.yaml and DEVENV_* for the fixed keys
-// (settings.go). Dependency defaults only land in dependencies the file enables.
+// (settings.go). Dependency defaults, the kinds' own, only land in dependencies the file enables.
 func defaultSettings(dir string) map[string]any {
-	d := map[string]any{
-		"dependencies.mysql.version":       DefaultMySQLVersion,
-		"dependencies.mysql.database":      "app",
-		"dependencies.mysql.user":          defaultUser,
-		"dependencies.mysql.password":      defaultPassword,
-		"dependencies.mysql.root_password": "root",
-		"dependencies.redis.version":       DefaultRedisVersion,
-		"dependencies.rabbitmq.version":    DefaultRabbitMQVersion,
-		"dependencies.rabbitmq.user":       defaultUser,
-		"dependencies.rabbitmq.password":   defaultPassword,
-		"dependencies.rabbitmq.vhost":      "/",
-	}
+	d := map[string]any{}
+	dependencyDefaults(d)
 	if name := NormalizeProjectName(filepath.Base(dir)); name != "" {
 		d["name"] = name
 	}
@@ -47,23 +27,7 @@ func defaultSettings(dir string) map[string]any {
 // applyDefaults fills what depends on other settings or lives in user-named mappings, which
 // the settings layer does not see.
 func applyDefaults(cfg *Config) {
-	if m := cfg.Dependencies.MySQL; m != nil && m.Image == "" {
-		m.Image = "mysql:" + m.Version
-	}
-	if r := cfg.Dependencies.Redis; r != nil && r.Image == "" {
-		r.Image = "redis:" + r.Version
-	}
-	if q := cfg.Dependencies.RabbitMQ; q != nil && q.Image == "" {
-		q.Image = "rabbitmq:" + q.Version
-	}
-	for _, f := range cfg.fixtureDirs() {
-		if *f.dir == "" {
-			*f.dir = filepath.Join("fixtures", f.kind)
-		}
-		if !filepath.IsAbs(*f.dir) {
-			*f.dir = filepath.Join(cfg.Dir, *f.dir)
-		}
-	}
+	applyDependencyDefaults(cfg)
 	for _, s := range cfg.Services {
 		if s != nil && s.Restart == "" {
 			s.Restart = RestartUnlessStopped
@@ -92,27 +56,4 @@ func NormalizeProjectName(s string) string {
 // validProjectName is compose's rule for project names.
 func validProjectName(s string) bool {
 	return s != "" && s == NormalizeProjectName(s)
-}
-
-// fixtureDir is one enabled dependency's fixtures setting, for the code that defaults, resolves
-// and checks all three the same way.
-type fixtureDir struct {
-	kind  string
-	dir   *string
-	after []string
-}
-
-func (cfg *Config) fixtureDirs() []fixtureDir {
-	var out []fixtureDir
-	d := cfg.Dependencies
-	if d.MySQL != nil {
-		out = append(out, fixtureDir{"mysql", &d.MySQL.Fixtures, d.MySQL.FixturesAfter})
-	}
-	if d.Redis != nil {
-		out = append(out, fixtureDir{"redis", &d.Redis.Fixtures, d.Redis.FixturesAfter})
-	}
-	if d.RabbitMQ != nil {
-		out = append(out, fixtureDir{"rabbitmq", &d.RabbitMQ.Fixtures, d.RabbitMQ.FixturesAfter})
-	}
-	return out
 }

@@ -4,12 +4,21 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/devenv/devenv/internal/dependency"
 )
 
 // builtinTemplates are the template names the tests pass to Load, as the CLI passes the
 // built-in ones.
 func builtinTemplates() []string { return []string{"backend", "frontend", "worker"} }
+
+// supportedKinds is how messages list the dependency kinds: every kind of the registry, sorted.
+func supportedKinds() string {
+	return strings.Join(slices.Sorted(slices.Values(dependency.Names())), ", ")
+}
 
 // load writes content as devenv.yaml in a new directory, makes that the working directory (so
 // messages name the file "devenv.yaml", as for a user in their project) and loads it.

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/devenv/devenv/internal/dependency"
 )
 
 func TestLoadAppliesDefaults(t *testing.T) {
@@ -36,16 +38,16 @@ dependencies:
 	if got := cfg.Services["migrate"].Restart; got != "no" {
 		t.Errorf("job restart = %q, want no", got)
 	}
-	wantMySQL := &MySQL{Version: "8.4", Image: "mysql:8.4", Database: "app", User: "app", Password: "app", RootPassword: "root",
-		Fixtures: filepath.Join(cfg.Dir, "fixtures", "mysql")}
-	if !reflect.DeepEqual(cfg.Dependencies.MySQL, wantMySQL) {
-		t.Errorf("mysql = %+v, want %+v", cfg.Dependencies.MySQL, wantMySQL)
+	wantMySQL := &Dependency{Version: "8.4", Image: "mysql:8.4", Fixtures: filepath.Join(cfg.Dir, "fixtures", "mysql"),
+		Settings: dependency.Settings{"database": "app", "user": "app", "password": "app", "root_password": "root"}}
+	if !reflect.DeepEqual(cfg.Dependencies["mysql"], wantMySQL) {
+		t.Errorf("mysql = %+v, want %+v", cfg.Dependencies["mysql"], wantMySQL)
 	}
-	if want := (&Redis{Version: "7", Image: "redis:7", Fixtures: filepath.Join(cfg.Dir, "fixtures", "redis")}); !reflect.DeepEqual(cfg.Dependencies.Redis, want) {
-		t.Errorf("redis = %+v, want %+v", cfg.Dependencies.Redis, want)
+	if want := (&Dependency{Version: "7", Image: "redis:7", Fixtures: filepath.Join(cfg.Dir, "fixtures", "redis")}); !reflect.DeepEqual(cfg.Dependencies["redis"], want) {
+		t.Errorf("redis = %+v, want %+v", cfg.Dependencies["redis"], want)
 	}
-	if cfg.Dependencies.RabbitMQ != nil {
-		t.Errorf("rabbitmq = %+v, want nil: it is not in the file", cfg.Dependencies.RabbitMQ)
+	if len(cfg.Dependencies) != 2 {
+		t.Errorf("dependencies = %+v, want mysql and redis only: the others are not in the file", cfg.Dependencies)
 	}
 }
 
@@ -59,17 +61,17 @@ dependencies:
     version: 7.2
     image: registry.example/redis:7.2-alpine
 `)
-	want := &RabbitMQ{Version: "3-management", Image: "rabbitmq:3-management", User: "app", Password: "app", VHost: "/",
-		Fixtures: filepath.Join(cfg.Dir, "fixtures", "rabbitmq")}
-	if !reflect.DeepEqual(cfg.Dependencies.RabbitMQ, want) {
-		t.Errorf("rabbitmq = %+v, want %+v", cfg.Dependencies.RabbitMQ, want)
+	want := &Dependency{Version: "3-management", Image: "rabbitmq:3-management", Fixtures: filepath.Join(cfg.Dir, "fixtures", "rabbitmq"),
+		Settings: dependency.Settings{"user": "app", "password": "app", "vhost": "/"}}
+	if !reflect.DeepEqual(cfg.Dependencies["rabbitmq"], want) {
+		t.Errorf("rabbitmq = %+v, want %+v", cfg.Dependencies["rabbitmq"], want)
 	}
-	wantMySQL := &MySQL{Version: "8.0", Image: "mysql:8.0", Database: "app", User: "app", Password: "app", RootPassword: "root",
-		Fixtures: filepath.Join(cfg.Dir, "fixtures", "mysql")}
-	if !reflect.DeepEqual(cfg.Dependencies.MySQL, wantMySQL) {
-		t.Errorf("mysql = %+v, want %+v: the file's version, the other defaults", cfg.Dependencies.MySQL, wantMySQL)
+	wantMySQL := &Dependency{Version: "8.0", Image: "mysql:8.0", Fixtures: filepath.Join(cfg.Dir, "fixtures", "mysql"),
+		Settings: dependency.Settings{"database": "app", "user": "app", "password": "app", "root_password": "root"}}
+	if !reflect.DeepEqual(cfg.Dependencies["mysql"], wantMySQL) {
+		t.Errorf("mysql = %+v, want %+v: the file's version, the other defaults", cfg.Dependencies["mysql"], wantMySQL)
 	}
-	if got := cfg.Dependencies.Redis.Image; got != "registry.example/redis:7.2-alpine" {
+	if got := cfg.Dependencies["redis"].Image; got != "registry.example/redis:7.2-alpine" {
 		t.Errorf("redis image = %q: an image set in the file must win", got)
 	}
 }
@@ -136,8 +138,8 @@ dependencies:
 		{"build args as written", worker.Build.Args, map[string]string{"GO": "1.26"}},
 		{"merged image", api.Image, "acme/base:1"},
 		{"YAML 1.1 yes for a bool", worker.Job, true},
-		{"version 8.10 is not the number 8.1", cfg.Dependencies.MySQL.Version, "8.10"},
-		{"image from the version as written", cfg.Dependencies.MySQL.Image, "mysql:8.10"},
+		{"version 8.10 is not the number 8.1", cfg.Dependencies["mysql"].Version, "8.10"},
+		{"image from the version as written", cfg.Dependencies["mysql"].Image, "mysql:8.10"},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -179,8 +181,8 @@ func TestLoadEnvOverrides(t *testing.T) {
 			yaml: withMySQL,
 			env:  []string{"DEVENV_DEPENDENCIES_MYSQL_PORT=3307"},
 			check: func(t *testing.T, cfg *Config) {
-				if cfg.Dependencies.MySQL.Port != 3307 {
-					t.Errorf("Port = %d", cfg.Dependencies.MySQL.Port)
+				if cfg.Dependencies["mysql"].Port != 3307 {
+					t.Errorf("Port = %d", cfg.Dependencies["mysql"].Port)
 				}
 			},
 		},
@@ -199,7 +201,7 @@ func TestLoadEnvOverrides(t *testing.T) {
 			yaml: withMySQL,
 			env:  []string{"DEVENV_DEPENDENCIES_MYSQL_VERSION=8.0"},
 			check: func(t *testing.T, cfg *Config) {
-				if m := cfg.Dependencies.MySQL; m.Version != "8.0" || m.Image != "mysql:8.0" {
+				if m := cfg.Dependencies["mysql"]; m.Version != "8.0" || m.Image != "mysql:8.0" {
 					t.Errorf("mysql = %+v", m)
 				}
 			},
@@ -209,8 +211,8 @@ func TestLoadEnvOverrides(t *testing.T) {
 			yaml: withMySQL,
 			env:  []string{"DEVENV_DEPENDENCIES_REDIS_PORT=6380", "DEVENV_DEPENDENCIES_RABBITMQ_USER=x"},
 			check: func(t *testing.T, cfg *Config) {
-				if cfg.Dependencies.Redis != nil || cfg.Dependencies.RabbitMQ != nil {
-					t.Errorf("dependencies = %+v", cfg.Dependencies)
+				if len(cfg.Dependencies) != 1 || cfg.Dependencies["mysql"] == nil {
+					t.Errorf("dependencies = %+v, want mysql only", cfg.Dependencies)
 				}
 			},
 		},
@@ -280,7 +282,7 @@ func TestExampleFileLoads(t *testing.T) {
 		t.Errorf("api ports = %v", got)
 	}
 	d := cfg.Dependencies
-	if d.MySQL == nil || d.Redis == nil || d.RabbitMQ == nil || len(cfg.ExtraHosts) == 0 || cfg.Images.Mirror != "" {
+	if d["mysql"] == nil || d["redis"] == nil || d["rabbitmq"] == nil || len(cfg.ExtraHosts) == 0 || cfg.Images.Mirror != "" {
 		t.Errorf("dependencies %+v, extra_hosts %v, mirror %q", d, cfg.ExtraHosts, cfg.Images.Mirror)
 	}
 }

@@ -63,6 +63,10 @@ func example(key string) string {
 	if p := lastName(parentKey(key)); p == "env" || p == "args" {
 		return "write the value as a string, e.g. " + lastName(key) + `: "a value"`
 	}
+	// port, and a kind's extra ports such as management_port
+	if last := lastName(key); last == "port" || strings.HasSuffix(last, "_port") {
+		return "write a port number, e.g. port: 3307"
+	}
 	switch lastName(key) {
 	case "ports":
 		return `list ports as strings, e.g. ports: ["8080:8080"]`
@@ -78,8 +82,6 @@ func example(key string) string {
 		return "write a size, e.g. memory: 512m"
 	case "job":
 		return "write job: true or job: false"
-	case "port", "management_port":
-		return "write a port number, e.g. port: 3307"
 	case "env", "args":
 		return "write a mapping, e.g. env: {NODE_ENV: development}"
 	case "services":

@@ -142,17 +142,13 @@ type depPort struct {
 
 // dependencyPorts are the host ports the file pins for dependencies, in a fixed order.
 func (c *checker) dependencyPorts() []depPort {
-	d := c.cfg.Dependencies
 	var out []depPort
-	if d.MySQL != nil {
-		out = append(out, depPort{"dependencies.mysql.port", d.MySQL.Port})
-	}
-	if d.Redis != nil {
-		out = append(out, depPort{"dependencies.redis.port", d.Redis.Port})
-	}
-	if d.RabbitMQ != nil {
-		out = append(out, depPort{"dependencies.rabbitmq.port", d.RabbitMQ.Port},
-			depPort{"dependencies.rabbitmq.management_port", d.RabbitMQ.ManagementPort})
+	for _, e := range c.cfg.enabledDependencies() {
+		key := "dependencies." + e.kind.Name + "."
+		out = append(out, depPort{key + "port", e.dep.Port})
+		for _, p := range e.kind.ExtraPorts {
+			out = append(out, depPort{key + p.Key, e.dep.ExtraPorts[p.Key]})
+		}
 	}
 	return slices.DeleteFunc(out, func(p depPort) bool { return p.port == 0 })
 }

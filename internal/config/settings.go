@@ -18,9 +18,14 @@ const envPrefix = "DEVENV_"
 // name map back to one key (a service called web_app and one called web with a key app_… would
 // both be DEVENV_SERVICES_WEB_APP_…).
 type fixedKey struct {
-	path  string       // dependencies.mysql.port
-	kind  reflect.Kind // String, Int, Float64 or Bool
-	index []int        // field indices from Config down to the value
+	path string       // dependencies.mysql.port
+	kind reflect.Kind // String, Int, Float64 or Bool
+	// get is the key's value in cfg, or false when it belongs to a dependency the file does
+	// not enable. A variable sets values; it does not enable a dependency, so a CI runner can
+	// export DEVENV_DEPENDENCIES_MYSQL_PORT for every project, with or without MySQL.
+	get func(cfg *Config) (any, bool)
+	// set writes a value of kind; it does nothing where get says false.
+	set func(cfg *Config, v any)
 }
 
 // envVar is the variable that overrides key, e.g. dependencies.mysql.port →
@@ -50,27 +55,44 @@ func collectFixed(t reflect.Type, prefix string, index []int, out *[]fixedKey) {
 		switch ft.Kind() {
 		case reflect.Struct:
 			collectFixed(ft, path, idx, out)
+		case reflect.Map:
+			if ft == reflect.TypeFor[Dependencies]() {
+				*out = append(*out, dependencyFixedKeys(path)...)
+			}
 		case reflect.String, reflect.Int, reflect.Float64, reflect.Bool:
-			*out = append(*out, fixedKey{path: path, kind: ft.Kind(), index: idx})
+			*out = append(*out, fieldKey(path, ft.Kind(), idx))
 		}
 	}
 }
 
-// field is k's value in cfg, or false when a nil pointer is on the way: a dependency the file
-// does not enable. A variable sets values; it does not enable a dependency, so a CI runner can
-// export DEVENV_DEPENDENCIES_MYSQL_PORT for every project, with or without MySQL.
-func (k fixedKey) field(cfg *Config) (reflect.Value, bool) {
-	v := reflect.ValueOf(cfg).Elem()
-	for _, i := range k.index {
-		if v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				return reflect.Value{}, false
+// fieldKey is the key of a field of Config, index its field indices from Config down.
+func fieldKey(path string, kind reflect.Kind, index []int) fixedKey {
+	field := func(cfg *Config) (reflect.Value, bool) {
+		v := reflect.ValueOf(cfg).Elem()
+		for _, i := range index {
+			if v.Kind() == reflect.Pointer {
+				if v.IsNil() {
+					return reflect.Value{}, false
+				}
+				v = v.Elem()
 			}
-			v = v.Elem()
+			v = v.Field(i)
 		}
-		v = v.Field(i)
+		return v, true
 	}
-	return v, true
+	return fixedKey{path: path, kind: kind,
+		get: func(cfg *Config) (any, bool) {
+			f, ok := field(cfg)
+			if !ok {
+				return nil, false
+			}
+			return f.Interface(), true
+		},
+		set: func(cfg *Config, v any) {
+			if f, ok := field(cfg); ok {
+				f.Set(reflect.ValueOf(v))
+			}
+		}}
 }
 
 // applySettings resolves every fixed key through viper's precedence, built-in default <
@@ -91,8 +113,8 @@ func applySettings(cfg *Config, src *source, env map[string]string, defaults map
 	keys := fixedKeys()
 	for _, k := range keys {
 		if src.given[k.path] {
-			if f, ok := k.field(cfg); ok {
-				setNested(file, k.path, f.Interface())
+			if val, ok := k.get(cfg); ok {
+				setNested(file, k.path, val)
 			}
 		}
 		name := envVar(k.path)
@@ -116,19 +138,18 @@ func applySettings(cfg *Config, src *source, env map[string]string, defaults map
 		errs = append(errs, src.errAt("", "merge settings: "+err.Error(), ""))
 	}
 	for _, k := range keys {
-		f, ok := k.field(cfg)
-		if !ok || !v.IsSet(k.path) {
+		if !v.IsSet(k.path) {
 			continue
 		}
 		switch k.kind {
 		case reflect.String:
-			f.SetString(v.GetString(k.path))
+			k.set(cfg, v.GetString(k.path))
 		case reflect.Int:
-			f.SetInt(int64(v.GetInt(k.path)))
+			k.set(cfg, v.GetInt(k.path))
 		case reflect.Float64:
-			f.SetFloat(v.GetFloat64(k.path))
+			k.set(cfg, v.GetFloat64(k.path))
 		case reflect.Bool:
-			f.SetBool(v.GetBool(k.path))
+			k.set(cfg, v.GetBool(k.path))
 		}
 	}
 	return errs

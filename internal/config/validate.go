@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,7 +70,7 @@ func (c *checker) add(key, msg, fix string) {
 func validate(cfg *Config, src *source, bad map[string]bool, knownTemplates []string) Errors {
 	c := &checker{cfg: cfg, src: src, bad: bad}
 	c.name()
-	if len(cfg.Services) == 0 && len(cfg.Compose) == 0 && cfg.Dependencies == (Dependencies{}) {
+	if len(cfg.Services) == 0 && len(cfg.Compose) == 0 && len(cfg.Dependencies) == 0 {
 		c.add("", "nothing to run: no services, dependencies or compose files",
 			"add a service or a dependency (devenv.yaml.example in the devenv repository shows every key)")
 	}
@@ -203,7 +202,7 @@ func (c *checker) service(name string, s *Service, knownTemplates []string) {
 func (c *checker) dependsOn(name string, s *Service) {
 	seen := map[string]bool{}
 	names := slices.Collect(maps.Keys(c.cfg.Services))
-	names = append(names, c.enabledDependencies()...)
+	names = append(names, c.enabledKinds()...)
 	for i, dep := range s.DependsOn {
 		key := fmt.Sprintf("services.%s.depends_on[%d]", name, i)
 		switch {
@@ -274,15 +273,11 @@ func (c *checker) resources(key string, r Resources) {
 }
 
 func (c *checker) dependencies() {
-	d := c.cfg.Dependencies
-	if d.MySQL != nil && d.MySQL.User == "root" {
-		c.add("dependencies.mysql.user", "user must not be root: the mysql image creates root itself",
-			"use another user name, and root_password for root")
-	}
-	for _, f := range c.cfg.fixtureDirs() {
+	c.kindProblems()
+	for _, e := range c.cfg.enabledDependencies() {
 		seen := map[string]bool{}
-		for i, name := range f.after {
-			key := fmt.Sprintf("dependencies.%s.fixtures_after[%d]", f.kind, i)
+		for i, name := range e.dep.FixturesAfter {
+			key := fmt.Sprintf("dependencies.%s.fixtures_after[%d]", e.kind.Name, i)
 			switch {
 			case strings.TrimSpace(name) == "":
 				c.add(key, "empty service name", "name a service (a migration job, say) that must finish before the fixtures are applied")
@@ -294,16 +289,16 @@ func (c *checker) dependencies() {
 			}
 			seen[name] = true
 		}
-		key := "dependencies." + f.kind + ".fixtures"
+		key := "dependencies." + e.kind.Name + ".fixtures"
 		_, fromEnv := c.src.fromEnv[key]
 		if !c.src.given[key] && !fromEnv {
 			continue // the default folder is optional: no folder, nothing to seed
 		}
-		shown := *f.dir
+		shown := e.dep.Fixtures
 		if rel, err := filepath.Rel(c.cfg.Dir, shown); err == nil && !strings.HasPrefix(rel, "..") {
 			shown = rel
 		}
-		if st, err := os.Stat(*f.dir); err != nil {
+		if st, err := os.Stat(e.dep.Fixtures); err != nil {
 			c.add(key, fmt.Sprintf("fixtures folder %s does not exist", quote(shown)),
 				"create it, fix the path (relative to devenv.yaml), or remove the key")
 		} else if !st.IsDir() {
@@ -319,27 +314,19 @@ func (c *checker) dependencies() {
 }
 
 func (c *checker) dependencyEnabled(kind string) bool {
-	return slices.Contains(c.enabledDependencies(), kind)
+	return c.cfg.Dependencies[kind] != nil
 }
 
-func (c *checker) enabledDependencies() []string {
+// enabledKinds are the names of the enabled dependencies, sorted.
+func (c *checker) enabledKinds() []string {
 	var out []string
-	d := c.cfg.Dependencies
-	if d.MySQL != nil {
-		out = append(out, "mysql")
+	for name, dep := range c.cfg.Dependencies {
+		if dep != nil {
+			out = append(out, name)
+		}
 	}
-	if d.RabbitMQ != nil {
-		out = append(out, "rabbitmq")
-	}
-	if d.Redis != nil {
-		out = append(out, "redis")
-	}
+	slices.Sort(out)
 	return out
-}
-
-func isDependencyKind(name string) bool {
-	_, ok := structKeys(reflect.TypeFor[Dependencies]())[name]
-	return ok
 }
 
 func (c *checker) watch() {

@@ -110,8 +110,22 @@ func TestLoadReportsEachProblemWithFileLineAndKey(t *testing.T) {
 		},
 		{
 			name: "unknown dependency kind",
-			yaml: "dependencies:\n  mysql: {}\n  postgres: {}\n",
-			want: []string{`devenv.yaml:3:3: dependencies.postgres: unknown dependency "postgres" (supported: mysql, rabbitmq, redis)`},
+			yaml: "dependencies:\n  mysql: {}\n  couchdb: {}\n",
+			want: []string{`devenv.yaml:3:3: dependencies.couchdb: unknown dependency "couchdb" (supported: ` + supportedKinds() + `)`},
+		},
+		{
+			name: "a key the kind does not take, and a misspelt one",
+			yaml: "dependencies:\n  mysql:\n    vhost: /shop\n    pasword: x\n  redis:\n    user: x\n",
+			want: []string{
+				`devenv.yaml:3:5: dependencies.mysql.vhost: unknown key "vhost"`,
+				`devenv.yaml:4:5: dependencies.mysql.pasword: unknown key "pasword" (did you mean password?)`,
+				`devenv.yaml:6:5: dependencies.redis.user: unknown key "user"`,
+			},
+		},
+		{
+			name: "a dependency that is not a mapping",
+			yaml: "dependencies:\n  redis: 6379\nservices:\n  web:\n    image: x\n    depends_on: [redis]\n",
+			want: []string{`devenv.yaml:2:3: dependencies.redis: expected a mapping, got the number 6379`},
 		},
 		{
 			name: "service with no template, image or build",
@@ -325,11 +339,13 @@ func TestLoadSuggestsFixes(t *testing.T) {
 		{"depends_on typo", "services:\n  web:\n    image: x\n    depends_on: [redsi]\ndependencies:\n  redis: {}\n", "did you mean redis?"},
 		{"disabled dependency", "services:\n  web:\n    image: x\n    depends_on: [redis]\n", "add redis: {} under dependencies:"},
 		{"project name", "name: My-Shop\ndependencies: {redis: {}}\n", `use "my-shop"`},
-		{"unknown dependency", "dependencies:\n  postgres: {}\n", "devenv runs and seeds mysql, rabbitmq, redis itself; run anything else as a service with an image, e.g. image: postgres:16"},
+		{"unknown dependency", "dependencies:\n  couchdb: {}\n", "devenv runs and seeds " + supportedKinds() + " itself; run anything else as a service with an image (services.<name>.image)"},
 		{"nothing to run", "", "add a service or a dependency (devenv.yaml.example in the devenv repository shows every key)"},
 		{"wrong type", "services:\n  web:\n    image: x\n    ports: 8080\n", `list ports as strings, e.g. ports: ["8080:8080"]`},
 		{"env value of the wrong type", "services:\n  web:\n    image: x\n    env: {NODE_ENV: [a]}\n", `write the value as a string, e.g. NODE_ENV: "a value"`},
 		{"dependency typo", "dependencies:\n  mysqll: {}\n", "did you mean mysql?"},
+		{"a key the kind does not take", "dependencies:\n  redis:\n    user: x\n", "remove it; keys allowed here: fixtures, fixtures_after, image, port, version"},
+		{"an extra port of the wrong type", "dependencies:\n  rabbitmq:\n    management_port: web\n", "write a port number, e.g. port: 3307"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -355,7 +371,7 @@ services:
   d: {image: x, depends_on: [d], extra_hosts: ["a_b:1.2.3.4", "c:x"]}
 dependencies:
   redis: {port: 8080}
-  postgres: {}
+  couchdb: {}
   mysqll: {}
 `
 	_, err := load(t, content)
@@ -387,8 +403,8 @@ func TestFixturesFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Dependencies.MySQL.Fixtures != filepath.Join(dir, "data", "mysql") || cfg.Dependencies.Redis.Fixtures != filepath.Join(dir, "fixtures", "redis") {
-		t.Errorf("fixtures = %q, %q: a named folder, and the default one, both absolute", cfg.Dependencies.MySQL.Fixtures, cfg.Dependencies.Redis.Fixtures)
+	if cfg.Dependencies["mysql"].Fixtures != filepath.Join(dir, "data", "mysql") || cfg.Dependencies["redis"].Fixtures != filepath.Join(dir, "fixtures", "redis") {
+		t.Errorf("fixtures = %q, %q: a named folder, and the default one, both absolute", cfg.Dependencies["mysql"].Fixtures, cfg.Dependencies["redis"].Fixtures)
 	}
 	for content, want := range map[string]string{
 		"dependencies:\n  mysql:\n    fixtures: nope\n":     `devenv.yaml:3:5: dependencies.mysql.fixtures: fixtures folder "nope" does not exist`,

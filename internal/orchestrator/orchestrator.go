@@ -11,7 +11,6 @@ import (
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/health"
-	"github.com/devenv/devenv/internal/seed"
 )
 
 // Engine is what the orchestrator needs from the Docker Engine; *engine.Client implements it
@@ -67,7 +66,7 @@ func New(e Engine, sink events.Sink, ports PortMemory) *Orchestrator {
 	if sink == nil {
 		sink = events.Discard
 	}
-	return &Orchestrator{engine: e, events: sink, clock: health.RealClock{}, ports: ports, seeder: SeederFunc(seed.Apply), probeInterval: 25 * time.Millisecond}
+	return &Orchestrator{engine: e, events: sink, clock: health.RealClock{}, ports: ports, seeder: SeederFunc(applyFixtures), probeInterval: 25 * time.Millisecond}
 }
 
 func (o *Orchestrator) emit(e events.Event) {

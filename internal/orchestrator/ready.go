@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"strconv"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/dependency"
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/health"
@@ -84,45 +83,37 @@ func (x *execution) waitJob(ctx context.Context, svc, id string, start time.Time
 	return nil
 }
 
+// dependencyOf is s's kind, when s is a dependency devenv knows, and the settings devenv gave
+// its container, read back from the container's environment: the project may come from a
+// compose file (`devenv config` output) rather than devenv.yaml.
+func dependencyOf(s types.ServiceConfig) (dependency.Kind, dependency.Settings, bool) {
+	kind, ok := dependency.Lookup(project.ExtensionOf(s).Dependency)
+	if !ok {
+		return dependency.Kind{}, nil, false
+	}
+	env := map[string]string{}
+	for k, v := range s.Environment {
+		if v != nil {
+			env[k] = *v
+		}
+	}
+	return kind, kind.SettingsFromEnv(env), true
+}
+
 // probe picks how to tell that svc is ready: for dependencies devenv knows, a real client login
 // over the published loopback port (exact and cheap: RabbitMQ's own diagnostics cost most of a
 // CPU-second per call); otherwise the service's healthcheck command, run inside the container.
 func (x *execution) probe(svc, id string, ports map[uint16]uint16) (health.Probe, error) {
 	s := x.p.Services[svc]
-	env := func(k string) string {
-		if v := s.Environment[k]; v != nil {
-			return *v
-		}
-		return ""
-	}
-	ext := project.ExtensionOf(s)
-	addr := func(containerPort uint16) (string, bool) {
-		hp, ok := ports[containerPort]
-		if !ok {
-			return "", false
-		}
-		return net.JoinHostPort("127.0.0.1", strconv.Itoa(int(hp))), true
-	}
-	switch ext.Dependency {
-	case "mysql":
-		if a, ok := addr(3306); ok {
-			return health.MySQL(a, env("MYSQL_USER"), env("MYSQL_PASSWORD"), env("MYSQL_DATABASE")), nil
-		}
-	case "redis":
-		if a, ok := addr(6379); ok {
-			return health.Redis(a), nil
-		}
-	case "rabbitmq":
-		if a, ok := addr(5672); ok {
-			u := url.URL{Scheme: "amqp", User: url.UserPassword(env("RABBITMQ_DEFAULT_USER"), env("RABBITMQ_DEFAULT_PASS")), Host: a, Path: "/" + env("RABBITMQ_DEFAULT_VHOST")}
-			if env("RABBITMQ_DEFAULT_VHOST") == "/" || env("RABBITMQ_DEFAULT_VHOST") == "" {
-				u.Path = "/"
-			}
-			return health.AMQP(u.String()), nil
+	kind, settings, isDependency := dependencyOf(s)
+	at := dependency.Endpoint{Host: "127.0.0.1", Ports: ports, Settings: settings}
+	if isDependency {
+		if a := at.Addr(kind.Port); a != "" {
+			return kind.Probe(a, settings), nil
 		}
 	}
-	if r := ext.ReadyHTTP; r != nil {
-		if a, ok := addr(uint16(r.Port)); ok {
+	if r := project.ExtensionOf(s).ReadyHTTP; r != nil {
+		if a := at.Addr(uint16(r.Port)); a != "" {
 			return health.HTTP("http://" + a + r.Path), nil
 		}
 	}

@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/dependency"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/health"
 	"github.com/devenv/devenv/internal/plan"
@@ -19,22 +18,28 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Seeder applies a dependency's fixtures; seed.Apply is the real one, tests use a fake.
+// Seeder applies the fixtures in dir to a running dependency of kind at at; applyFixtures is
+// the real one, tests use a fake.
 type Seeder interface {
-	Apply(ctx context.Context, t seed.Target, dir string, opts seed.Options) (seed.Result, error)
+	Apply(ctx context.Context, kind dependency.Kind, at dependency.Endpoint, dir string, opts seed.Options) (seed.Result, error)
 }
 
 // SeederFunc adapts a function to Seeder.
-type SeederFunc func(ctx context.Context, t seed.Target, dir string, opts seed.Options) (seed.Result, error)
+type SeederFunc func(ctx context.Context, kind dependency.Kind, at dependency.Endpoint, dir string, opts seed.Options) (seed.Result, error)
 
 // Apply calls f.
-func (f SeederFunc) Apply(ctx context.Context, t seed.Target, dir string, opts seed.Options) (seed.Result, error) {
-	return f(ctx, t, dir, opts)
+func (f SeederFunc) Apply(ctx context.Context, kind dependency.Kind, at dependency.Endpoint, dir string, opts seed.Options) (seed.Result, error) {
+	return f(ctx, kind, at, dir, opts)
+}
+
+// applyFixtures is the Seeder of a real dependency: its kind logs in and applies.
+func applyFixtures(ctx context.Context, kind dependency.Kind, at dependency.Endpoint, dir string, opts seed.Options) (seed.Result, error) {
+	return kind.Seed(ctx, at, dir, opts)
 }
 
 // SeedOptions are `devenv seed`'s choices.
 type SeedOptions struct {
-	Dependencies []string // only these dependency services (mysql, redis, rabbitmq); empty = all with fixtures
+	Dependencies []string // only these dependency services (mysql, redis, ...); empty = all with fixtures
 	Reset        bool     // wipe the dependency's data and apply every fixture again
 	// ReadyTimeout bounds the wait for a dependency that is still starting; 0 = 2 minutes.
 	ReadyTimeout time.Duration
@@ -119,8 +124,16 @@ func seedTargets(p *types.Project, names []string) ([]string, error) {
 	}
 	if len(names) == 0 {
 		if len(withFixtures) == 0 {
+			kinds := deps
+			if len(kinds) == 0 {
+				kinds = dependency.Names()
+			}
+			var folders []string
+			for _, k := range kinds {
+				folders = append(folders, "fixtures/"+k)
+			}
 			return nil, &FixturesError{Message: "nothing to seed: no dependency has a fixtures folder",
-				Fix: "create fixtures/mysql, fixtures/redis or fixtures/rabbitmq next to devenv.yaml, or set dependencies.<kind>.fixtures (docs/fixtures.md)"}
+				Fix: "create " + strings.Join(folders, " or ") + " next to devenv.yaml, or set dependencies.<kind>.fixtures (docs/fixtures.md)"}
 		}
 		return withFixtures, nil
 	}
@@ -135,6 +148,22 @@ func seedTargets(p *types.Project, names []string) ([]string, error) {
 		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(names))), nil
+}
+
+// ResetScope says what Seed with Reset would delete, for a confirmation: one line per
+// dependency, as "mysql: every database except ...". The names are checked as Seed checks them.
+func ResetScope(p *types.Project, names []string) ([]string, error) {
+	targets, err := seedTargets(p, names)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range targets {
+		if kind, _, ok := dependencyOf(p.Services[name]); ok {
+			out = append(out, name+": "+kind.Reset)
+		}
+	}
+	return out, nil
 }
 
 func orNone(list []string) string {
@@ -155,15 +184,19 @@ func (e *FixturesError) Hint() string { return e.Fix }
 // seedService applies s's fixtures over the ports its container publishes on the host.
 func (o *Orchestrator) seedService(ctx context.Context, p *types.Project, s types.ServiceConfig, ports map[uint16]uint16, reset bool) error {
 	ext := project.ExtensionOf(s)
-	t, err := seedTarget(s, ext.Dependency, ports)
-	if err != nil {
-		return &ServiceError{Service: s.Name, Step: "seed", Err: err}
+	kind, settings, ok := dependencyOf(s)
+	if !ok {
+		return &ServiceError{Service: s.Name, Step: "seed", Err: fmt.Errorf("devenv does not know how to seed %q (it seeds %s)", ext.Dependency, dependency.List())}
+	}
+	at := dependency.Endpoint{Host: "127.0.0.1", Ports: ports, Settings: settings}
+	if at.Addr(kind.Port) == "" {
+		return &ServiceError{Service: s.Name, Step: "seed", Err: fmt.Errorf("its container publishes no host port for %d, which seeding connects to", kind.Port)}
 	}
 	start := o.clock.Now()
 	if reset {
-		o.emit(events.Event{Service: s.Name, Kind: events.Seeding, Message: "reset: deleting all data"})
+		o.emit(events.Event{Service: s.Name, Kind: events.Seeding, Message: "reset: deleting " + kind.Reset})
 	}
-	res, err := o.seeder.Apply(ctx, t, ext.Fixtures, seed.Options{Reset: reset, BaseDir: p.WorkingDir, Report: func(pr seed.Progress) {
+	res, err := o.seeder.Apply(ctx, kind, at, ext.Fixtures, seed.Options{Reset: reset, BaseDir: p.WorkingDir, Report: func(pr seed.Progress) {
 		if pr.Done {
 			return
 		}
@@ -171,7 +204,7 @@ func (o *Orchestrator) seedService(ctx context.Context, p *types.Project, s type
 	}})
 	for _, f := range res.Ignored {
 		o.emit(events.Event{Service: s.Name, Kind: events.Info,
-			Message: fmt.Sprintf("fixtures: %s is not applied (%s applies %s)", f, ext.Dependency, strings.Join(seed.Patterns(ext.Dependency), ", "))})
+			Message: fmt.Sprintf("fixtures: %s is not applied (%s applies %s)", f, kind.Name, strings.Join(kind.Fixtures, ", "))})
 	}
 	if err != nil {
 		return &ServiceError{Service: s.Name, Step: "seed", Err: err}
@@ -192,40 +225,4 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// seedTarget is how the host reaches dependency s: its published loopback ports and the
-// credentials devenv gave its container.
-func seedTarget(s types.ServiceConfig, kind string, ports map[uint16]uint16) (seed.Target, error) {
-	env := func(k string) string {
-		if v := s.Environment[k]; v != nil {
-			return *v
-		}
-		return ""
-	}
-	addr := func(containerPort uint16) (string, error) {
-		hp, ok := ports[containerPort]
-		if !ok {
-			return "", fmt.Errorf("its container publishes no host port for %d, which seeding connects to", containerPort)
-		}
-		return net.JoinHostPort("127.0.0.1", strconv.Itoa(int(hp))), nil
-	}
-	t := seed.Target{Kind: kind}
-	var err error
-	switch kind {
-	case seed.KindMySQL:
-		t.Addr, err = addr(3306)
-		t.User, t.Password, t.RootPassword, t.Database = env("MYSQL_USER"), env("MYSQL_PASSWORD"), env("MYSQL_ROOT_PASSWORD"), env("MYSQL_DATABASE")
-	case seed.KindRedis:
-		t.Addr, err = addr(6379)
-	case seed.KindRabbitMQ:
-		t.Addr, err = addr(5672)
-		if hp, ok := ports[15672]; ok {
-			t.HTTPAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(hp)))
-		}
-		t.User, t.Password, t.VHost = env("RABBITMQ_DEFAULT_USER"), env("RABBITMQ_DEFAULT_PASS"), env("RABBITMQ_DEFAULT_VHOST")
-	default:
-		err = fmt.Errorf("devenv does not know how to seed %q", kind)
-	}
-	return t, err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/devenv/devenv/internal/engine/enginetest"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/devenv/devenv/internal/dependency"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/seed"
 )
@@ -20,7 +21,7 @@ func seededProject() *types.Project {
 	p := testProject()
 	db := p.Services["db"]
 	db.Extensions = types.Extensions{"x-devenv": map[string]any{"kind": "dependency", "dependency": "mysql", "fixtures": "/src/fixtures/mysql"}}
-	pw, user, root, name := "app", "app", "root", "app"
+	pw, user, root, name := "s3cret", "shop", "r00t", "shopdb"
 	db.Environment = types.MappingWithEquals{"MYSQL_PASSWORD": &pw, "MYSQL_USER": &user, "MYSQL_ROOT_PASSWORD": &root, "MYSQL_DATABASE": &name}
 	p.Services["db"] = db
 	return p
@@ -29,7 +30,7 @@ func seededProject() *types.Project {
 // fakeSeeder records its calls; with waitFor it first waits (at most a few seconds) for that call
 // to happen, which proves the call does not itself wait for the seed.
 func fakeSeeder(f *enginetest.Fake, err error, waitFor ...string) SeederFunc {
-	return func(_ context.Context, t seed.Target, dir string, opts seed.Options) (seed.Result, error) {
+	return func(_ context.Context, kind dependency.Kind, at dependency.Endpoint, dir string, opts seed.Options) (seed.Result, error) {
 		for _, call := range waitFor {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			err := f.WaitCall(ctx, call)
@@ -38,7 +39,8 @@ func fakeSeeder(f *enginetest.Fake, err error, waitFor ...string) SeederFunc {
 				return seed.Result{}, fmt.Errorf("while the seed ran: %w", err)
 			}
 		}
-		f.Record(fmt.Sprintf("seed %s %s %s reset=%v", t.Kind, t.Addr, dir, opts.Reset))
+		f.Record(fmt.Sprintf("seed %s %s %s reset=%v", kind.Name, at.Addr(kind.Port), dir, opts.Reset))
+		f.Record(fmt.Sprintf("seed settings %v", at.Settings))
 		if err != nil {
 			return seed.Result{}, err
 		}
@@ -61,6 +63,10 @@ func TestUpSeedsADependencyBeforeWhatDependsOnIt(t *testing.T) {
 	seedCall := "seed mysql 127.0.0.1:13306 /src/fixtures/mysql reset=false"
 	if i, j := f.IndexOf(seedCall), f.IndexOf("start migrate"); i < 0 || j < 0 || i > j {
 		t.Errorf("%q (at %d) must come before migrate starts (at %d); calls: %v", seedCall, i, j, f.Calls())
+	}
+	// The login comes from the container's environment, as a project from a compose file has it.
+	if settings := "seed settings map[database:shopdb password:s3cret root_password:r00t user:shop]"; f.IndexOf(settings) < 0 {
+		t.Errorf("no %q; calls: %v", settings, f.Calls())
 	}
 	var got []string
 	for _, e := range rec.Events() {
@@ -127,5 +133,22 @@ func TestSeedResetsARunningDependency(t *testing.T) {
 	}
 	if f.IndexOf("seed mysql 127.0.0.1:13306 /src/fixtures/mysql reset=true") < 0 {
 		t.Errorf("no reset seed; calls: %v", f.Calls())
+	}
+}
+
+// The confirmation of `seed --reset` says what the kind's reset deletes, for the dependencies
+// it would reset.
+func TestResetScopeSaysWhatEachKindDeletes(t *testing.T) {
+	p := seededProject()
+	scope, err := ResetScope(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mysql, _ := dependency.Lookup("mysql")
+	if want := []string{"db: " + mysql.Reset}; len(scope) != 1 || scope[0] != want[0] {
+		t.Errorf("scope = %q, want %q", scope, want)
+	}
+	if _, err := ResetScope(p, []string{"cache"}); err == nil || !strings.Contains(err.Error(), "cache is not a dependency") {
+		t.Errorf("a name that is no dependency: %v", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/catalog"
 	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/internal/dependency"
 )
 
 // ExtensionKey is the service extension devenv keeps its own facts in (kind, dependency, job).
@@ -96,9 +97,10 @@ func model(cfg *config.Config, templates catalog.Catalog) (map[string]any, error
 	depEnv := map[string]string{}
 	depKinds := map[string]bool{}
 	for _, d := range deps {
+		kind, _ := dependency.Lookup(d.Kind) // Dependencies lists only kinds of the registry
 		vol := d.Kind + "-data"
 		volumes[vol] = map[string]any{}
-		services[d.Kind] = d.composeService(vol)
+		services[d.Kind] = d.composeService(kind, vol)
 		maps.Copy(depEnv, d.ConnectionEnv(d.Kind, d.ContainerPort))
 		depKinds[d.Kind] = true
 	}

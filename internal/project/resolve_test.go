@@ -11,6 +11,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/catalog"
 	"github.com/devenv/devenv/internal/config"
+	"github.com/devenv/devenv/internal/dependency"
 	"github.com/devenv/devenv/templates"
 )
 
@@ -29,9 +30,10 @@ func exampleConfig(t *testing.T) *config.Config {
 			"web":     {Build: &config.Build{Context: "web", Args: map[string]string{"BASE": "node:20"}}, Ports: []string{"0.0.0.0:3000:3000"}},
 		},
 		Dependencies: config.Dependencies{
-			MySQL:    &config.MySQL{Image: "mysql:8.4", Database: "app", User: "app", Password: "p@ss", RootPassword: "root"},
-			Redis:    &config.Redis{Image: "redis:7"},
-			RabbitMQ: &config.RabbitMQ{Image: "rabbitmq:3-management", User: "app", Password: "app", VHost: "/", Port: 5673},
+			"mysql": {Image: "mysql:8.4", Settings: dependency.Settings{"database": "app", "user": "app", "password": "p@ss", "root_password": "root"}},
+			"redis": {Image: "redis:7"},
+			"rabbitmq": {Image: "rabbitmq:3-management", Port: 5673,
+				Settings: dependency.Settings{"user": "app", "password": "app", "vhost": "/"}},
 		},
 	}
 }
@@ -184,9 +186,9 @@ func TestResolveComposeOnly(t *testing.T) {
 func TestHostURLFollowsThePublishedPort(t *testing.T) {
 	deps := Dependencies(exampleConfig(t))
 	want := map[string]string{
-		KindMySQL:    "mysql://app:p%40ss@127.0.0.1:40001/app",
-		KindRedis:    "redis://127.0.0.1:40001/0",
-		KindRabbitMQ: "amqp://app:app@127.0.0.1:40001/%2F",
+		"mysql":    "mysql://app:p%40ss@127.0.0.1:40001/app",
+		"redis":    "redis://127.0.0.1:40001/0",
+		"rabbitmq": "amqp://app:app@127.0.0.1:40001/%2F",
 	}
 	for _, d := range deps {
 		if got := d.HostURL("0.0.0.0", 40001); got != want[d.Kind] {
@@ -256,7 +258,7 @@ func TestExtensionOfReadsWhatResolveWrote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := ExtensionOf(service(t, p, "mysql")); e.Kind != "dependency" || e.Dependency != KindMySQL || !e.PortFallback {
+	if e := ExtensionOf(service(t, p, "mysql")); e.Kind != "dependency" || e.Dependency != "mysql" || !e.PortFallback {
 		t.Errorf("mysql: %+v", e)
 	}
 	if e := ExtensionOf(service(t, p, "rabbitmq")); e.PortFallback {
@@ -286,17 +288,18 @@ func TestResolveChecksFixturesAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Compose = []string{"compose.extra.yaml"}
-	cfg.Dependencies.MySQL.Fixtures = filepath.Join(cfg.Dir, "fixtures", "mysql")
-	cfg.Dependencies.MySQL.FixturesAfter = []string{"migrate", "schema"}
+	mysql := cfg.Dependencies["mysql"]
+	mysql.Fixtures = filepath.Join(cfg.Dir, "fixtures", "mysql")
+	mysql.FixturesAfter = []string{"migrate", "schema"}
 	p, err := Resolve(context.Background(), cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := ExtensionOf(service(t, p, "mysql")); e.Fixtures != cfg.Dependencies.MySQL.Fixtures || !reflect.DeepEqual(e.FixturesAfter, []string{"migrate", "schema"}) {
+	if e := ExtensionOf(service(t, p, "mysql")); e.Fixtures != mysql.Fixtures || !reflect.DeepEqual(e.FixturesAfter, []string{"migrate", "schema"}) {
 		t.Errorf("mysql extension: %+v", e)
 	}
-	cfg.Dependencies.MySQL.Fixtures = filepath.Join(cfg.Dir, "no-such-folder")
-	cfg.Dependencies.MySQL.FixturesAfter = []string{"migrat"}
+	mysql.Fixtures = filepath.Join(cfg.Dir, "no-such-folder")
+	mysql.FixturesAfter = []string{"migrat"}
 	if _, err := Resolve(context.Background(), cfg, Options{}); err == nil || !strings.Contains(err.Error(), `dependencies.mysql.fixtures_after names "migrat", which is not a service`) {
 		t.Errorf("err = %v", err)
 	}

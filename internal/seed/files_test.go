@@ -147,7 +147,8 @@ func TestListOrdersAndReportsStrangers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files, ignored, err := List(KindMySQL, dir, filepath.Dir(dir))
+	sql := []string{"*.sql", "*.sql.gz"}
+	files, ignored, err := List(dir, filepath.Dir(dir), sql)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,14 +162,14 @@ func TestListOrdersAndReportsStrangers(t *testing.T) {
 	if want := []string{filepath.Join(filepath.Base(dir), "notes.txt")}; !reflect.DeepEqual(ignored, want) {
 		t.Errorf("ignored = %v, want %v", ignored, want)
 	}
-	if files, _, err := List(KindMySQL, filepath.Join(dir, "missing"), ""); err != nil || files != nil {
+	if files, _, err := List(filepath.Join(dir, "missing"), "", sql); err != nil || files != nil {
 		t.Errorf("a missing folder: %v, %v; want nothing to apply and no error", files, err)
 	}
 }
 
 func TestRabbitOrderPutsDefinitionsFirst(t *testing.T) {
 	a := &rabbitApplier{}
-	got := a.order([]File{{Name: "a_messages.yaml"}, {Name: "definitions.json"}, {Name: "b.yml"}, {Name: "more.json"}})
+	got := a.Order([]File{{Name: "a_messages.yaml"}, {Name: "definitions.json"}, {Name: "b.yml"}, {Name: "more.json"}})
 	var names []string
 	for _, f := range got {
 		names = append(names, f.Name)

@@ -33,7 +33,18 @@ type mysqlApplier struct {
 	batchMax int
 }
 
-func openMySQL(ctx context.Context, t Target) (*mysqlApplier, error) {
+// MySQLServer is a MySQL server to seed, as a client on the host reaches it.
+type MySQLServer struct {
+	Addr           string // host:port
+	User, Password string
+	// RootPassword, where set, is used instead of User: fixtures may create databases and
+	// users.
+	RootPassword string
+	Database     string // the project's database: the default one, and recreated by a reset
+}
+
+// OpenMySQL logs in to the server t.
+func OpenMySQL(ctx context.Context, t MySQLServer) (Applier, error) {
 	cfg := mysql.NewConfig()
 	cfg.Net, cfg.Addr, cfg.DBName = "tcp", t.Addr, t.Database
 	cfg.User, cfg.Passwd = t.User, t.Password
@@ -64,7 +75,7 @@ func openMySQL(ctx context.Context, t Target) (*mysqlApplier, error) {
 
 func (a *mysqlApplier) Close() error { return a.db.Close() }
 
-func (a *mysqlApplier) order(files []File) []File { return files }
+func (a *mysqlApplier) Order(files []File) []File { return files }
 
 func (a *mysqlApplier) ensureRecord(ctx context.Context) error {
 	_, err := a.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+mysqlRecordDB+"`;"+
@@ -74,7 +85,7 @@ func (a *mysqlApplier) ensureRecord(ctx context.Context) error {
 	return err
 }
 
-func (a *mysqlApplier) applied(ctx context.Context) (map[string]string, error) {
+func (a *mysqlApplier) Applied(ctx context.Context) (map[string]string, error) {
 	if err := a.ensureRecord(ctx); err != nil {
 		return nil, err
 	}
@@ -97,7 +108,7 @@ func (a *mysqlApplier) applied(ctx context.Context) (map[string]string, error) {
 // systemDatabases are MySQL's and MariaDB's own; a reset keeps them.
 var systemDatabases = map[string]bool{"mysql": true, "information_schema": true, "performance_schema": true, "sys": true}
 
-func (a *mysqlApplier) reset(ctx context.Context) error {
+func (a *mysqlApplier) Reset(ctx context.Context) error {
 	rows, err := a.db.QueryContext(ctx, "SHOW DATABASES")
 	if err != nil {
 		return err
@@ -136,10 +147,10 @@ func (a *mysqlApplier) reset(ctx context.Context) error {
 
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
-// apply runs f's statements in one transaction with the record of f, so a failure leaves
+// Apply runs f's statements in one transaction with the record of f, so a failure leaves
 // neither its rows nor its record. MySQL itself commits at once around schema statements
 // (CREATE, ALTER, DROP, ...): those stay, which the error says.
-func (a *mysqlApplier) apply(ctx context.Context, f File) (err error) {
+func (a *mysqlApplier) Apply(ctx context.Context, f File) (err error) {
 	start := time.Now()
 	r, closeFile, err := openSQL(f.Path)
 	if err != nil {

@@ -21,14 +21,24 @@ import (
 // parameters live in the broker's own database, in its data volume.
 const rabbitRecordParameter = "devenv_fixtures"
 
+// RabbitMQServer is a RabbitMQ broker to seed, as a client on the host reaches it.
+type RabbitMQServer struct {
+	Addr           string // host:port of AMQP
+	HTTPAddr       string // host:port of the management API; "" when it is not published
+	User, Password string
+	VHost          string // the dependency's own vhost; "" is /
+}
+
 type rabbitApplier struct {
-	t      Target
+	t      RabbitMQServer
 	http   *http.Client
 	amqp   *amqp.Connection
 	record map[string]string
 }
 
-func openRabbitMQ(ctx context.Context, t Target) (*rabbitApplier, error) {
+// OpenRabbitMQ checks that the management API of t answers; AMQP is dialled when a messages
+// file needs it.
+func OpenRabbitMQ(ctx context.Context, t RabbitMQServer) (Applier, error) {
 	a := &rabbitApplier{t: t, http: &http.Client{Timeout: 30 * time.Second}}
 	if t.HTTPAddr == "" {
 		return nil, errors.New("rabbitmq publishes no management API port: fixtures need the management plugin (version: 3-management)")
@@ -95,7 +105,7 @@ func (a *rabbitApplier) call(ctx context.Context, method, path string, body io.R
 
 func vhostPath(v string) string { return url.PathEscape(v) }
 
-func (a *rabbitApplier) applied(ctx context.Context) (map[string]string, error) {
+func (a *rabbitApplier) Applied(ctx context.Context) (map[string]string, error) {
 	var p struct {
 		Value map[string]string `json:"value"`
 	}
@@ -123,9 +133,9 @@ func (a *rabbitApplier) saveRecord(ctx context.Context) error {
 	return a.call(ctx, http.MethodPut, "/api/global-parameters/"+rabbitRecordParameter, bytes.NewReader(body), nil)
 }
 
-// reset deletes every vhost, with its exchanges, queues, bindings, policies and messages, and
+// Reset deletes every vhost, with its exchanges, queues, bindings, policies and messages, and
 // recreates the dependency's own vhost for its user.
-func (a *rabbitApplier) reset(ctx context.Context) error {
+func (a *rabbitApplier) Reset(ctx context.Context) error {
 	var vhosts []struct {
 		Name string `json:"name"`
 	}
@@ -160,9 +170,9 @@ func (a *rabbitApplier) vhost() string {
 	return a.t.VHost
 }
 
-// order applies definitions before messages, so a messages file can publish to what a
+// Order applies definitions before messages, so a messages file can publish to what a
 // definitions file declares whatever their names.
-func (a *rabbitApplier) order(files []File) []File {
+func (a *rabbitApplier) Order(files []File) []File {
 	out := slices.Clone(files)
 	slices.SortStableFunc(out, func(x, y File) int {
 		return boolRank(!strings.HasSuffix(x.Name, ".json")) - boolRank(!strings.HasSuffix(y.Name, ".json"))
@@ -177,7 +187,7 @@ func boolRank(b bool) int {
 	return 0
 }
 
-func (a *rabbitApplier) apply(ctx context.Context, f File) error {
+func (a *rabbitApplier) Apply(ctx context.Context, f File) error {
 	data, err := readFile(f)
 	if err != nil {
 		return err

@@ -21,24 +21,21 @@ type redisApplier struct {
 	client *redis.Client
 }
 
-func openRedis(ctx context.Context, t Target) (*redisApplier, error) {
-	opts := &redis.Options{Addr: t.Addr, Password: t.Password, MaxRetries: -1, PoolSize: 1}
-	if t.User != "" && t.Password != "" {
-		opts.Username = t.User
-	}
-	c := redis.NewClient(opts)
+// OpenRedis connects to the Redis server at addr (host:port).
+func OpenRedis(ctx context.Context, addr string) (Applier, error) {
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, PoolSize: 1})
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("connect to redis at %s: %w", t.Addr, err)
+		return nil, fmt.Errorf("connect to redis at %s: %w", addr, err)
 	}
 	return &redisApplier{client: c}, nil
 }
 
 func (a *redisApplier) Close() error { return a.client.Close() }
 
-func (a *redisApplier) order(files []File) []File { return files }
+func (a *redisApplier) Order(files []File) []File { return files }
 
-func (a *redisApplier) applied(ctx context.Context) (map[string]string, error) {
+func (a *redisApplier) Applied(ctx context.Context) (map[string]string, error) {
 	m, err := a.client.HGetAll(ctx, redisRecordKey).Result()
 	if errors.Is(err, redis.Nil) {
 		return map[string]string{}, nil
@@ -46,11 +43,11 @@ func (a *redisApplier) applied(ctx context.Context) (map[string]string, error) {
 	return m, err
 }
 
-func (a *redisApplier) reset(ctx context.Context) error {
+func (a *redisApplier) Reset(ctx context.Context) error {
 	return a.client.FlushAll(ctx).Err()
 }
 
-func (a *redisApplier) apply(ctx context.Context, f File) error {
+func (a *redisApplier) Apply(ctx context.Context, f File) error {
 	if strings.HasSuffix(f.Name, ".redis") {
 		return a.applyCommands(ctx, f)
 	}

@@ -1,8 +1,9 @@
 // Package seed loads fixture files into a running dependency through its own protocol (MySQL,
-// Redis, RabbitMQ's AMQP and management API) over the ports published on the host. Each kind
-// keeps a record of the files it applied, with their checksums, inside the dependency itself,
-// so the record lives and dies with the dependency's data volume: a file is applied when it is
-// new or changed, never twice as it is.
+// Redis, RabbitMQ's AMQP and management API) over the ports published on the host. Apply is the
+// core every kind shares; each kind's file (mysql.go, redis.go, rabbitmq.go) opens an Applier.
+// Each kind keeps a record of the files it applied, with their checksums, inside the dependency
+// itself, so the record lives and dies with the dependency's data volume: a file is applied when
+// it is new or changed, never twice as it is.
 package seed
 
 import (
@@ -20,23 +21,14 @@ import (
 	"time"
 )
 
-// Dependency kinds, as in devenv.yaml.
-const (
-	KindMySQL    = "mysql"
-	KindRedis    = "redis"
-	KindRabbitMQ = "rabbitmq"
-)
-
-// Target is a running dependency as a client on the host reaches it.
+// Target is one dependency's fixtures and the way into it. Which kinds there are, and how each
+// is logged in to, is the dependency registry's business (internal/dependency): each kind hands
+// Apply an Open that returns its Applier.
 type Target struct {
-	Kind     string
-	Addr     string // host:port of the protocol port (3306, 6379, 5672 in the container)
-	HTTPAddr string // host:port of RabbitMQ's management API
-	// User and Password log in; for MySQL RootPassword is used instead where set, since
-	// fixtures may create databases and users.
-	User, Password, RootPassword string
-	Database                     string // MySQL's default database
-	VHost                        string // RabbitMQ's default vhost
+	Dependency string   // the dependency's kind, for messages: mysql
+	Dir        string   // the fixtures folder
+	Patterns   []string // the file names the kind applies, e.g. *.sql
+	Open       func(ctx context.Context) (Applier, error)
 }
 
 // Options change how fixtures are applied.
@@ -73,39 +65,41 @@ type File struct {
 	Sum   string // sha256 of the file's bytes, hex
 }
 
-// applier is one kind's way of applying and recording files.
-type applier interface {
-	// applied returns the record: file name → checksum.
-	applied(ctx context.Context) (map[string]string, error)
-	// apply applies f and records it; on failure nothing of f is recorded.
-	apply(ctx context.Context, f File) error
-	reset(ctx context.Context) error
-	// order puts the pending files in the order they must run (default: name order).
-	order(files []File) []File
+// Applier is one kind's way of applying and recording files in a running dependency, which
+// it is logged in to until Close.
+type Applier interface {
+	// Applied returns the record: file name → checksum.
+	Applied(ctx context.Context) (map[string]string, error)
+	// Apply applies f and records it; on failure nothing of f is recorded.
+	Apply(ctx context.Context, f File) error
+	// Reset deletes the dependency's data and the record.
+	Reset(ctx context.Context) error
+	// Order puts the pending files in the order they must run (default: name order).
+	Order(files []File) []File
 	Close() error
 }
 
-// Apply applies the fixtures in dir that t's record does not have with the same checksum.
-func Apply(ctx context.Context, t Target, dir string, opts Options) (Result, error) {
-	files, ignored, err := List(t.Kind, dir, opts.BaseDir)
+// Apply applies the fixtures in t.Dir that t's record does not have with the same checksum.
+func Apply(ctx context.Context, t Target, opts Options) (Result, error) {
+	files, ignored, err := List(t.Dir, opts.BaseDir, t.Patterns)
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("read fixtures of %s: %w", t.Dependency, err)
 	}
 	res := Result{Ignored: ignored}
-	a, err := open(ctx, t)
+	a, err := t.Open(ctx)
 	if err != nil {
 		return res, err
 	}
 	defer a.Close()
 	if opts.Reset {
-		if err := a.reset(ctx); err != nil {
-			return res, fmt.Errorf("reset %s: %w", t.Kind, err)
+		if err := a.Reset(ctx); err != nil {
+			return res, fmt.Errorf("reset %s: %w", t.Dependency, err)
 		}
 	}
 	if len(files) == 0 {
 		return res, nil
 	}
-	done, err := a.applied(ctx)
+	done, err := a.Applied(ctx)
 	if err != nil {
 		return res, fmt.Errorf("read the record of applied fixtures: %w", err)
 	}
@@ -120,10 +114,10 @@ func Apply(ctx context.Context, t Target, dir string, opts Options) (Result, err
 		}
 		pending = append(pending, f)
 	}
-	for _, f := range a.order(pending) {
+	for _, f := range a.Order(pending) {
 		start := time.Now()
 		report(opts, Progress{File: f.Shown})
-		if err := a.apply(ctx, f); err != nil {
+		if err := a.Apply(ctx, f); err != nil {
 			return res, err
 		}
 		res.Applied = append(res.Applied, f.Shown)
@@ -138,36 +132,11 @@ func report(opts Options, p Progress) {
 	}
 }
 
-func open(ctx context.Context, t Target) (applier, error) {
-	switch t.Kind {
-	case KindMySQL:
-		return openMySQL(ctx, t)
-	case KindRedis:
-		return openRedis(ctx, t)
-	case KindRabbitMQ:
-		return openRabbitMQ(ctx, t)
-	}
-	return nil, fmt.Errorf("devenv cannot seed %q: it seeds mysql, redis and rabbitmq", t.Kind)
-}
-
-// Patterns are the file names each kind applies, for listings and messages.
-func Patterns(kind string) []string {
-	switch kind {
-	case KindMySQL:
-		return []string{"*.sql", "*.sql.gz"}
-	case KindRedis:
-		return []string{"*.yaml", "*.yml", "*.json", "*.redis"}
-	case KindRabbitMQ:
-		return []string{"*.json", "*.yaml", "*.yml"}
-	}
-	return nil
-}
-
-// List returns the fixture files of kind under dir (sub-folders included) in name order, and
-// the other files found there, which are not applied (a README, say) but reported, so a file
-// with a mistyped extension does not go silently unseeded. Hidden files and folders are skipped.
-func List(kind, dir, baseDir string) (files []File, ignored []string, err error) {
-	patterns := Patterns(kind)
+// List returns the files under dir (sub-folders included) that match one of patterns, in name
+// order, and the other files found there, which are not applied (a README, say) but reported, so
+// a file with a mistyped extension does not go silently unseeded. Hidden files and folders are
+// skipped.
+func List(dir, baseDir string, patterns []string) (files []File, ignored []string, err error) {
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -199,7 +168,7 @@ func List(kind, dir, baseDir string) (files []File, ignored []string, err error)
 		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("read fixtures of %s: %w", kind, err)
+		return nil, nil, err
 	}
 	return files, ignored, nil
 }

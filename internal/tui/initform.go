@@ -16,12 +16,17 @@ type ServiceChoice struct {
 	Name, Template, Description string
 }
 
+// DependencyChoice is a dependency kind `devenv init` can enable.
+type DependencyChoice struct {
+	Name, Title, Summary string
+}
+
 // ErrAborted means the user left the form (Ctrl-C or Esc) without answering.
 var ErrAborted = errors.New("init cancelled: nothing was written")
 
 // AskInit asks which services and dependencies a new project has, everything preselected: on a
 // first day, Enter twice gives the whole example stack.
-func AskInit(ctx context.Context, in io.Reader, out io.Writer, services []ServiceChoice, deps []string) ([]ServiceChoice, []string, error) {
+func AskInit(ctx context.Context, in io.Reader, out io.Writer, services []ServiceChoice, deps []DependencyChoice) ([]ServiceChoice, []string, error) {
 	var chosenNames, chosenDeps []string
 	var serviceOpts []huh.Option[string]
 	for _, s := range services {
@@ -29,7 +34,7 @@ func AskInit(ctx context.Context, in io.Reader, out io.Writer, services []Servic
 	}
 	var depOpts []huh.Option[string]
 	for _, d := range deps {
-		depOpts = append(depOpts, huh.NewOption(d, d).Selected(true))
+		depOpts = append(depOpts, huh.NewOption(fmt.Sprintf("%-8s %s: %s", d.Name, d.Title, d.Summary), d.Name).Selected(true))
 	}
 	form := huh.NewForm(
 		huh.NewGroup(huh.NewMultiSelect[string]().

@@ -180,6 +180,10 @@ func TestInitAsksOnATerminal(t *testing.T) {
 	}
 	tmux("send-keys", "-t", "init", "Enter")
 	waitFor("Dependencies")
+	// Each kind as the registry describes it: its name, title and what the services get.
+	if !contains(screen, "mysql", "MySQL", "DATABASE_URL", "redis", "Redis", "rabbitmq", "RabbitMQ") {
+		t.Fatalf("the form does not offer the dependency kinds with their titles:\n%s", screen)
+	}
 	tmux("send-keys", "-t", "init", "Enter")
 	waitFor("next: devenv up")
 	data, err := os.ReadFile(filepath.Join(e.Dir, "devenv.yaml"))
