@@ -15,7 +15,6 @@ import (
 
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/orchestrator"
-	"github.com/devenv/devenv/internal/project"
 	"github.com/devenv/devenv/internal/render"
 )
 
@@ -40,11 +39,10 @@ func (j *Job) runCommand(ctx context.Context) *render.CommandResult {
 }
 
 func (j *Job) onHost(ctx context.Context, stdout, stderr io.Writer) (int, error) {
-	cs, err := j.Engine.ProjectContainers(ctx, j.Project.Name)
+	vars, err := j.Stack.HostEnv(ctx, j.Project)
 	if err != nil {
 		return -1, err
 	}
-	vars := HostVars(j.Project.Name, cs, j.Dependencies)
 	names := slices.Sorted(maps.Keys(vars))
 	env := make([]string, 0, len(names))
 	for _, k := range names {
@@ -78,54 +76,6 @@ func hostCommand(ctx context.Context, argv []string, environ, env []string, dir 
 	c.WaitDelay = 10 * time.Second
 	dieWithDevenv(c)
 	return c
-}
-
-// HostVars are, for each dependency, the connection settings its app containers get
-// (DATABASE_URL, REDIS_URL, AMQP_URL, MYSQL_HOST...) pointed at the published loopback port;
-// for every service <SERVICE>_URL (a dependency's connection URL, else http:// and its first
-// published port) and <SERVICE>_PORT_<container port>; and DEVENV_PROJECT.
-func HostVars(projectName string, cs []engine.Container, dependencies []project.Dependency) map[string]string {
-	deps := map[string]project.Dependency{}
-	for _, d := range dependencies {
-		deps[d.Kind] = d
-	}
-	vars := map[string]string{"DEVENV_PROJECT": projectName}
-	for _, c := range cs {
-		if !c.IsService() || c.State != engine.StateRunning {
-			continue
-		}
-		prefix := envName(c.Service)
-		d, isDep := deps[c.Service]
-		first := true
-		for _, p := range c.Ports {
-			if p.Protocol != "" && p.Protocol != "tcp" {
-				continue
-			}
-			vars[fmt.Sprintf("%s_PORT_%d", prefix, p.ContainerPort)] = fmt.Sprint(p.HostPort)
-			switch {
-			case isDep && p.ContainerPort == d.ContainerPort:
-				maps.Copy(vars, d.ConnectionEnv("127.0.0.1", p.HostPort))
-				vars[prefix+"_URL"] = d.HostURL("127.0.0.1", p.HostPort)
-			case !isDep && first:
-				vars[prefix+"_URL"] = fmt.Sprintf("http://127.0.0.1:%d", p.HostPort)
-			}
-			first = false
-		}
-	}
-	return vars
-}
-
-// envName turns a service name into a variable prefix: web-app → WEB_APP.
-func envName(service string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z':
-			return r - 'a' + 'A'
-		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-			return r
-		}
-		return '_'
-	}, service)
 }
 
 // tailBuffer keeps the last max bytes written to it; stdout and stderr write concurrently.

@@ -19,7 +19,6 @@ import (
 	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/orchestrator"
-	"github.com/devenv/devenv/internal/project"
 	"github.com/devenv/devenv/internal/reaper"
 	"github.com/devenv/devenv/internal/render"
 )
@@ -37,6 +36,7 @@ type Stack interface {
 	Up(ctx context.Context, p *types.Project, opts orchestrator.UpOptions) error
 	Run(ctx context.Context, p *types.Project, opts orchestrator.RunOptions) (int, error)
 	Exec(ctx context.Context, p *types.Project, service string, s engine.ExecSession) (int, error)
+	HostEnv(ctx context.Context, p *types.Project) (map[string]string, error)
 }
 
 // Options are `devenv test`'s choices.
@@ -59,10 +59,7 @@ type Job struct {
 	Engine  Engine
 	Stack   Stack
 	Project *types.Project
-	// Dependencies are the project's dependencies, for the connection variables a command on
-	// the host gets.
-	Dependencies []project.Dependency
-	Opts         Options
+	Opts    Options
 	// Dir is where a host command runs; Environ is its environment before the job's variables.
 	Dir     string
 	Environ []string

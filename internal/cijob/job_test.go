@@ -6,9 +6,6 @@ import (
 	"testing"
 
 	"github.com/devenv/devenv/internal/config"
-	"github.com/devenv/devenv/internal/dependency"
-	"github.com/devenv/devenv/internal/engine"
-	"github.com/devenv/devenv/internal/project"
 )
 
 func TestProjectName(t *testing.T) {
@@ -40,10 +37,7 @@ func TestProjectName(t *testing.T) {
 	}
 }
 
-func TestEnvNameAndCommandLine(t *testing.T) {
-	if got := envName("web-app.2"); got != "WEB_APP_2" {
-		t.Errorf("envName = %q", got)
-	}
+func TestCommandLine(t *testing.T) {
 	if got := CommandLine([]string{"sh", "-c", "echo 'hi' $X", ""}); got != `sh -c 'echo '\''hi'\'' $X' ''` {
 		t.Errorf("commandLine = %s", got)
 	}
@@ -56,37 +50,5 @@ func TestTailBufferKeepsTheEnd(t *testing.T) {
 	}
 	if got := b.String(); got != "defgh" {
 		t.Errorf("tail = %q", got)
-	}
-}
-
-func TestHostVarsPointAtThePublishedPorts(t *testing.T) {
-	deps := []project.Dependency{
-		{Kind: "mysql", ContainerPort: 3306, Settings: dependency.Settings{"user": "app", "password": "s3cret", "database": "shop"}},
-		{Kind: "redis", ContainerPort: 6379},
-	}
-	cs := []engine.Container{
-		{Service: "api", State: "running", Ports: []engine.PublishedPort{{ContainerPort: 8080, HostPort: 49001, Protocol: "tcp"}, {ContainerPort: 9090, HostPort: 49002, Protocol: "tcp"}}},
-		{Service: "mysql", State: "running", Ports: []engine.PublishedPort{{ContainerPort: 3306, HostPort: 49003, Protocol: "tcp"}}},
-		{Service: "redis", State: "running", Ports: []engine.PublishedPort{{ContainerPort: 6379, HostPort: 49004, Protocol: "tcp"}}},
-		{Service: "web-ui", State: "exited", Ports: []engine.PublishedPort{{ContainerPort: 5173, HostPort: 49005}}},
-		{Name: "shop-1-reaper", State: "running", Labels: map[string]string{engine.LabelReaper: "true"}, Ports: []engine.PublishedPort{{ContainerPort: 8080, HostPort: 49006}}},
-	}
-	got := HostVars("shop-1", cs, deps)
-	want := map[string]string{
-		"DEVENV_PROJECT": "shop-1",
-		"API_URL":        "http://127.0.0.1:49001", "API_PORT_8080": "49001", "API_PORT_9090": "49002",
-		"DATABASE_URL": "mysql://app:s3cret@127.0.0.1:49003/shop", "MYSQL_HOST": "127.0.0.1", "MYSQL_PORT": "49003",
-		"MYSQL_URL": "mysql://app:s3cret@127.0.0.1:49003/shop", "MYSQL_PORT_3306": "49003",
-		"REDIS_URL": "redis://127.0.0.1:49004/0", "REDIS_PORT": "49004", "REDIS_PORT_6379": "49004",
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %q, want %q", k, got[k], v)
-		}
-	}
-	for k := range got {
-		if strings.HasPrefix(k, "WEB_UI_") || strings.Contains(got[k], "49006") {
-			t.Errorf("%s=%s comes from a stopped container or the reaper", k, got[k])
-		}
 	}
 }

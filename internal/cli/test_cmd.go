@@ -13,7 +13,6 @@ import (
 
 	"github.com/devenv/devenv/internal/cijob"
 	"github.com/devenv/devenv/internal/orchestrator"
-	"github.com/devenv/devenv/internal/project"
 	"github.com/devenv/devenv/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -83,7 +82,7 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) error {
 		}
 		f.projectName = cijob.ProjectName(base.Name, f.environ(), rand.Reader)
 	}
-	cfg, p, err := f.Project(ctx)
+	_, p, err := f.Project(ctx)
 	if err != nil {
 		return err
 	}
@@ -106,7 +105,7 @@ func runTest(ctx context.Context, f *factory, opts *TestOptions) error {
 		artifacts = filepath.Join(wd, "devenv-artifacts", p.Name)
 	}
 	job := &cijob.Job{
-		Engine: e, Project: p, Dependencies: project.Dependencies(cfg),
+		Engine: e, Project: p,
 		Opts: cijob.Options{Cmd: opts.Cmd, Service: opts.Service, OneOff: opts.OneOff, Keep: opts.Keep, Artifacts: artifacts,
 			JUnit: opts.JUnit, Timeout: opts.Timeout, Build: opts.Build, NoReaper: opts.NoReaper, ReaperSocket: f.getenv("DEVENV_REAPER_SOCKET")},
 		Dir: wd, Environ: f.environ(), Stdin: f.streams.In, Stdout: f.streams.Out, Stderr: f.streams.ErrOut,

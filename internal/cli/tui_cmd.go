@@ -10,7 +10,6 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/config"
 	"github.com/devenv/devenv/internal/dashboard"
-	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/orchestrator"
 	"github.com/devenv/devenv/internal/tui"
@@ -80,7 +79,6 @@ func (f *factory) dashboardOptions(projectName string) tui.RunOptions {
 type dashboardWiring struct {
 	inbox *tui.Inbox
 	o     *orchestrator.Orchestrator
-	e     *engine.Client
 	ctrl  *dashboard.Controller
 	tags  func(service string) []string
 }
@@ -97,7 +95,7 @@ func (f *factory) newDashboard(ctx context.Context, p *types.Project, timeout ti
 	}
 	tags := gitDescribeTags(ctx, p.Name, p.WorkingDir)
 	ctrl := dashboard.New(e, o, p, dashboard.Options{Timeout: timeout, ImageTags: tags})
-	return &dashboardWiring{inbox: inbox, o: o, e: e, ctrl: ctrl, tags: tags}, nil
+	return &dashboardWiring{inbox: inbox, o: o, ctrl: ctrl, tags: tags}, nil
 }
 
 func runTUI(ctx context.Context, f *factory, opts *TUIOptions) error {
@@ -127,7 +125,7 @@ func runUpDashboard(ctx context.Context, f *factory, opts *UpOptions, cfg *confi
 	if err != nil {
 		return err
 	}
-	inbox, o, e, ctrl, tags := d.inbox, d.o, d.e, d.ctrl, d.tags
+	inbox, o, ctrl, tags := d.inbox, d.o, d.ctrl, d.tags
 	upCtx, cancelUp := context.WithCancel(ctx)
 	defer cancelUp()
 	type upResult struct {
@@ -144,7 +142,7 @@ func runUpDashboard(ctx context.Context, f *factory, opts *UpOptions, cfg *confi
 			ForceRecreate: opts.ForceRecreate, ImageTags: tags,
 		})
 		if err == nil {
-			err = reportEndpoints(upCtx, e, cfg, p.Name, events.SinkFunc(inbox.Event))
+			err = o.ReportEndpoints(upCtx, p)
 		}
 		cancelled := upCtx.Err() != nil
 		switch {

@@ -7,12 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/devenv/devenv/internal/config"
-	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/logs"
 	"github.com/devenv/devenv/internal/orchestrator"
-	"github.com/devenv/devenv/internal/project"
 	"github.com/devenv/devenv/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -96,11 +93,7 @@ func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
 		}
 		return err
 	}
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return err
-	}
-	if err := reportEndpoints(ctx, e, cfg, p.Name, sink); err != nil {
+	if err := o.ReportEndpoints(ctx, p); err != nil {
 		return err
 	}
 	sink.Emit(events.Event{Time: time.Now(), Kind: events.Info, Message: fmt.Sprintf("%s is up", p.Name), Duration: time.Since(start)})
@@ -115,6 +108,10 @@ func runUp(ctx context.Context, f *factory, opts *UpOptions) error {
 			watchAlongside(wctx, o, cfg, p, opts, func(err error) { report(f.streams.ErrOut, err) })
 		}()
 		defer func() { stopWatch(); <-watched }()
+	}
+	e, err := f.Engine(ctx)
+	if err != nil {
+		return err
 	}
 	printer := render.NewLogPrinter(f.streams.Out, opts.Services, f.colorOK(f.streams.Out), false)
 	err = logs.Follow(ctx, e, p.Name, logs.Options{Services: opts.Services, Tail: 20}, printer.Print)
@@ -155,35 +152,4 @@ func sanitizeTag(s string) string {
 		tag = tag[:128]
 	}
 	return tag
-}
-
-// reportEndpoints says how to reach each service from the host, with the ports actually
-// published: a dependency whose default port was taken is reached on its fallback port, and the
-// connection URL printed here follows it.
-func reportEndpoints(ctx context.Context, e *engine.Client, cfg *config.Config, projectName string, sink events.Sink) error {
-	cs, err := e.ProjectContainers(ctx, projectName)
-	if err != nil {
-		return err
-	}
-	deps := map[string]project.Dependency{}
-	for _, d := range project.Dependencies(cfg) {
-		deps[d.Kind] = d
-	}
-	for _, c := range cs {
-		if c.State != "running" {
-			continue
-		}
-		var urls []string
-		for _, p := range c.Ports {
-			if d, ok := deps[c.Service]; ok && p.ContainerPort == d.ContainerPort {
-				urls = append(urls, d.HostURL(p.HostIP, p.HostPort))
-				continue
-			}
-			urls = append(urls, fmt.Sprintf("%s:%d (container port %d)", p.HostIP, p.HostPort, p.ContainerPort))
-		}
-		if len(urls) > 0 {
-			sink.Emit(events.Event{Time: time.Now(), Service: c.Service, Kind: events.Info, Message: strings.Join(urls, ", ")})
-		}
-	}
-	return nil
 }

@@ -79,18 +79,6 @@ func (d Dependency) ConnectionEnv(host string, port uint16) map[string]string {
 	return kind.Connection(host, port, d.Settings)
 }
 
-// HostURL is how a client on the host reaches d at ip:port, e.g. mysql://app:app@127.0.0.1:3307/app.
-func (d Dependency) HostURL(ip string, port uint16) string {
-	if ip == "" || ip == "0.0.0.0" {
-		ip = "127.0.0.1"
-	}
-	kind, ok := dependency.Lookup(d.Kind)
-	if !ok {
-		return fmt.Sprintf("%s:%d", ip, port)
-	}
-	return kind.URL(ip, port, d.Settings)
-}
-
 // composeService is the compose model of d's service, a dependency of kind.
 func (d Dependency) composeService(kind dependency.Kind, volumeName string) map[string]any {
 	svc := map[string]any{

@@ -183,7 +183,8 @@ func TestResolveComposeOnly(t *testing.T) {
 	}
 }
 
-func TestHostURLFollowsThePublishedPort(t *testing.T) {
+// The URL devenv shows for a dependency carries devenv.yaml's settings (escaped) and the port.
+func TestDependencyURLCarriesTheSettings(t *testing.T) {
 	deps := Dependencies(exampleConfig(t))
 	want := map[string]string{
 		"mysql":    "mysql://app:p%40ss@127.0.0.1:40001/app",
@@ -191,7 +192,8 @@ func TestHostURLFollowsThePublishedPort(t *testing.T) {
 		"rabbitmq": "amqp://app:app@127.0.0.1:40001/%2F",
 	}
 	for _, d := range deps {
-		if got := d.HostURL("0.0.0.0", 40001); got != want[d.Kind] {
+		kind, _ := dependency.Lookup(d.Kind)
+		if got := kind.URL("127.0.0.1", 40001, d.Settings); got != want[d.Kind] {
 			t.Errorf("%s: %s, want %s", d.Kind, got, want[d.Kind])
 		}
 	}
