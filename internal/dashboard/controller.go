@@ -125,7 +125,7 @@ func (d *Controller) Watch(ctx context.Context, feed tui.Feed) error {
 		if !c.IsService() {
 			continue
 		}
-		if st := d.report(ctx, feed, c.ID, ""); st.State == string(engine.StateRunning) {
+		if st := d.report(ctx, feed, c.ID, ""); st.State == engine.StateRunning {
 			stats.start(ctx, c.ID, c.Service)
 		}
 	}
@@ -149,7 +149,7 @@ func (d *Controller) Watch(ctx context.Context, feed tui.Feed) error {
 				feed.Container(tui.ContainerState{Service: ev.Service, ID: ev.ID, Action: string(ev.Action)})
 				continue
 			}
-			if st := d.report(ctx, feed, ev.ID, string(ev.Action)); st.State == string(engine.StateRunning) {
+			if st := d.report(ctx, feed, ev.ID, string(ev.Action)); st.State == engine.StateRunning {
 				stats.start(ctx, ev.ID, ev.Service)
 			}
 		}
@@ -163,7 +163,7 @@ func (d *Controller) report(ctx context.Context, feed tui.Feed, id, action strin
 	if err != nil {
 		return tui.ContainerState{}
 	}
-	st := tui.ContainerState{Service: c.Service, ID: c.ID, State: string(c.State), Health: string(c.Health), ExitCode: c.ExitCode,
+	st := tui.ContainerState{Service: c.Service, ID: c.ID, State: c.State, Health: c.Health, ExitCode: c.ExitCode,
 		StartedAt: c.StartedAt, RestartCount: c.RestartCount, Action: action}
 	for _, p := range c.Published {
 		st.Ports = append(st.Ports, tui.Port{HostIP: p.HostIP, HostPort: p.HostPort, ContainerPort: p.ContainerPort})

@@ -38,7 +38,7 @@ func (x *execution) ready(ctx context.Context, op *plan.Op) error {
 	if err != nil {
 		return err
 	}
-	if st.Health == "healthy" {
+	if st.Health == engine.HealthHealthy {
 		x.o.emit(events.Event{Service: svc, Kind: events.Healthy})
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/devenv/devenv/internal/dependency"
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/health"
 	"github.com/devenv/devenv/internal/plan"
@@ -68,7 +69,7 @@ func (o *Orchestrator) Seed(ctx context.Context, p *types.Project, opts SeedOpti
 	}
 	ids := map[string]string{}
 	for _, c := range observed {
-		if c.State == "running" {
+		if c.State == engine.StateRunning {
 			ids[c.Service] = c.ID
 		}
 	}
@@ -88,7 +89,7 @@ func (o *Orchestrator) Seed(ctx context.Context, p *types.Project, opts SeedOpti
 			if err != nil {
 				return err
 			}
-			if st.Health != "healthy" {
+			if st.Health != engine.HealthHealthy {
 				// A dependency that is still starting (a `seed` right after `up -d`) is waited
 				// for, as `up` would, rather than failing on a refused connection.
 				x := &execution{o: o, p: p}

@@ -110,7 +110,7 @@ func (o *Orchestrator) installSupervisor(ctx context.Context, s types.ServiceCon
 // not running (its command exited, say with a compile error), and only starting it again helps.
 func (o *Orchestrator) restartProcess(ctx context.Context, c engine.Container, grace time.Duration) (ok bool, err error) {
 	socket := c.Labels[engine.LabelSupervisor]
-	if socket == "" || c.State != "running" {
+	if socket == "" || c.State != engine.StateRunning {
 		return false, nil
 	}
 	res, err := o.engine.ExecWith(ctx, c.ID, engine.ExecSpec{Cmd: supervise.RestartCommand(socket, grace)})

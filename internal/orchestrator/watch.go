@@ -49,7 +49,7 @@ func (w *containerWatch) dispatch(events <-chan engine.ContainerEvent) {
 			verdict = fmt.Errorf("container exited with code %d while starting", ev.ExitCode)
 		case ev.Action == "oom":
 			verdict = fmt.Errorf("container ran out of memory while starting (raise resources.memory)")
-		case ev.Action == "health_status" && ev.Health == "healthy":
+		case ev.Action == engine.ActionHealthStatus && ev.Health == engine.HealthHealthy:
 			verdict = nil
 		default:
 			continue

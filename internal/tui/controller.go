@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 )
 
@@ -72,8 +73,8 @@ type Dependency struct {
 type ContainerState struct {
 	Service      string
 	ID           string
-	State        string // created, running, restarting, exited, ... ("" once removed)
-	Health       string // healthy, unhealthy, starting, or "" without a healthcheck
+	State        engine.State // "" once removed
+	Health       engine.Health
 	ExitCode     int
 	StartedAt    time.Time
 	RestartCount int

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 )
 
@@ -14,18 +15,18 @@ func met(d Dependency, c ContainerState) (bool, string) {
 	case c.State == "":
 		return false, "is not created"
 	case d.Condition == "service_completed_successfully":
-		if c.State == "exited" && c.ExitCode == 0 {
+		if c.State == engine.StateExited && c.ExitCode == 0 {
 			return true, "has completed"
 		}
-		if c.State == "exited" {
+		if c.State == engine.StateExited {
 			return false, fmt.Sprintf("failed with code %d", c.ExitCode)
 		}
-		return false, "is " + c.State
-	case c.State != "running":
+		return false, "is " + string(c.State)
+	case c.State != engine.StateRunning:
 		return false, "is " + stateLabel(c)
-	case d.Condition == "service_healthy" && c.Health != "" && c.Health != "healthy":
-		return false, "is " + c.Health
-	case c.Health == "healthy":
+	case d.Condition == "service_healthy" && c.Health != engine.HealthNone && c.Health != engine.HealthHealthy:
+		return false, "is " + string(c.Health)
+	case c.Health == engine.HealthHealthy:
 		return true, "is healthy"
 	default:
 		return true, "is running"
@@ -47,17 +48,17 @@ func conditionWord(c string) string {
 // failed, or what devenv is doing to it.
 func whyNotUp(info ServiceInfo, states map[string]ContainerState, last *events.Event) string {
 	c := states[info.Name]
-	if last != nil && last.Kind == events.Failed && c.State != "running" {
+	if last != nil && last.Kind == events.Failed && c.State != engine.StateRunning {
 		return "failed: " + fmt.Sprint(last.Err)
 	}
 	switch {
-	case c.State == "running" && c.Health == "starting":
+	case c.State == engine.StateRunning && c.Health == engine.HealthStarting:
 		return "starting: its healthcheck has not passed yet"
-	case c.State == "running" && c.Health == "unhealthy":
+	case c.State == engine.StateRunning && c.Health == engine.HealthUnhealthy:
 		return "unhealthy: its healthcheck fails (see its logs)"
-	case c.State == "running":
+	case c.State == engine.StateRunning:
 		return ""
-	case c.State == "exited" && info.Job && c.ExitCode == 0:
+	case c.State == engine.StateExited && info.Job && c.ExitCode == 0:
 		return ""
 	}
 	var waits []string
@@ -78,12 +79,12 @@ func whyNotUp(info ServiceInfo, states map[string]ContainerState, last *events.E
 	switch c.State {
 	case "":
 		return "not created (devenv up starts it)"
-	case "exited", "dead":
+	case engine.StateExited, engine.StateDead:
 		return fmt.Sprintf("exited with code %d (its logs say why; s starts it)", c.ExitCode)
-	case "created":
+	case engine.StateCreated:
 		return "created, not started"
 	default:
-		return c.State
+		return string(c.State)
 	}
 }
 

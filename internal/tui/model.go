@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 )
 
@@ -264,8 +265,8 @@ func (m *Model) apply(v any) {
 // over the engine's healthcheck, which may not have run yet: a dependency devenv saw ready since
 // the container started is healthy.
 func (m *Model) withReadiness(c ContainerState) ContainerState {
-	if at, ok := m.ready[c.Service]; ok && c.State == "running" && c.Health == "starting" && !at.Before(c.StartedAt) {
-		c.Health = "healthy"
+	if at, ok := m.ready[c.Service]; ok && c.State == engine.StateRunning && c.Health == engine.HealthStarting && !at.Before(c.StartedAt) {
+		c.Health = engine.HealthHealthy
 	}
 	return c
 }
@@ -289,7 +290,7 @@ func containerChange(prev ContainerState, had bool, c ContainerState) string {
 		if had && prev.Health == c.Health {
 			return ""
 		}
-		return c.Service + ": health " + c.Health
+		return c.Service + ": health " + string(c.Health)
 	}
 	return ""
 }
@@ -400,7 +401,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			break
 		}
-		if st := m.states[svc.Name].State; st == "running" || st == "restarting" {
+		if st := m.states[svc.Name].State; st == engine.StateRunning || st == engine.StateRestarting {
 			return m.run("stop", svc.Name, func(ctx context.Context) error { return m.ctrl.Stop(ctx, svc.Name) }, false)
 		}
 		return m.run("start", svc.Name, func(ctx context.Context) error { return m.ctrl.Start(ctx, svc.Name) }, false)
@@ -412,7 +413,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			break
 		}
-		if m.states[svc.Name].State != "running" {
+		if m.states[svc.Name].State != engine.StateRunning {
 			m.note(events.Info, svc.Name+": not running, no shell (s starts it)")
 			return nil
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/devenv/devenv/internal/engine"
 )
 
 // The services table is formatted by pure functions of the state, tested without a terminal.
@@ -34,18 +35,18 @@ func stateLabel(c ContainerState) string {
 	switch c.State {
 	case "":
 		return "absent"
-	case "exited", "dead":
-		return c.State + " " + strconv.Itoa(c.ExitCode)
+	case engine.StateExited, engine.StateDead:
+		return string(c.State) + " " + strconv.Itoa(c.ExitCode)
 	default:
-		return c.State
+		return string(c.State)
 	}
 }
 
 func healthLabel(c ContainerState) string {
-	if c.State != "running" || c.Health == "" {
+	if c.State != engine.StateRunning || c.Health == engine.HealthNone {
 		return "-"
 	}
-	return c.Health
+	return string(c.Health)
 }
 
 // formatUptime is a compact duration: 42s, 7m, 3h05m, 2d04h.
@@ -155,13 +156,13 @@ func tableColumns(nameWidth int) []column {
 // hyperlinks.
 func serviceRow(info ServiceInfo, c ContainerState, st *Stats, now time.Time, links bool) row {
 	up, rst, cpu, mem := "-", "-", "-", "-"
-	if c.State == "running" && !c.StartedAt.IsZero() {
+	if c.State == engine.StateRunning && !c.StartedAt.IsZero() {
 		up = formatUptime(now.Sub(c.StartedAt))
 	}
 	if c.State != "" {
 		rst = strconv.Itoa(c.RestartCount)
 	}
-	if st != nil && c.State == "running" {
+	if st != nil && c.State == engine.StateRunning {
 		cpu, mem = formatCPU(st.CPUPercent), formatBytes(st.MemBytes)
 	}
 	ports := portsLabel(c.Ports)

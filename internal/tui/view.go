@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/devenv/devenv/internal/engine"
 	"github.com/devenv/devenv/internal/events"
 	"github.com/devenv/devenv/internal/render"
 )
@@ -211,11 +212,11 @@ func (m *Model) tableLines(rows, w int) []string {
 
 func (m *Model) stateStyle(c ContainerState) lipgloss.Style {
 	switch {
-	case c.State == "running":
+	case c.State == engine.StateRunning:
 		return m.styles.ok
-	case c.State == "exited" && c.ExitCode == 0:
+	case c.State == engine.StateExited && c.ExitCode == 0:
 		return m.styles.dim
-	case c.State == "exited" || c.State == "dead":
+	case c.State == engine.StateExited || c.State == engine.StateDead:
 		return m.styles.bad
 	default:
 		return m.styles.warn
