@@ -42,8 +42,8 @@ type Fake struct {
 	exitOnStart  map[string]int64 // service → exit code its containers end with right after starting
 	logOnStart   map[string][]string
 	oneOffExit   map[string]int64 // service → exit code its one-off runs end with right after starting
-	healthyAfter map[string]int  // service → healthcheck execs that fail before one passes
-	healthyStart map[string]bool // service → the engine's own healthcheck passes at start
+	healthyAfter map[string]int   // service → healthcheck execs that fail before one passes
+	healthyStart map[string]bool  // service → the engine's own healthcheck passes at start
 	failCreate   map[string]error
 	published    map[string]map[uint16]uint16 // service → container port → host port
 	execFails    map[string]bool              // a command's first word → it exits 1
