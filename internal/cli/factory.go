@@ -24,9 +24,7 @@ import (
 type factory struct {
 	streams Streams
 	build   BuildInfo
-	// connect opens an engine client; tests swap it for one that fails or fakes.
-	connect func(ctx context.Context) (*engine.Client, error)
-	engine  *engine.Client
+	engine  *engine.Client // connected on first use
 
 	// Global flags.
 	file     string   // -f/--file: devenv.yaml or a compose file; default: found from the working dir
@@ -42,7 +40,7 @@ type factory struct {
 }
 
 func newFactory(streams Streams, build BuildInfo) *factory {
-	return &factory{streams: streams, build: build, connect: engine.Connect, getwd: os.Getwd, environ: os.Environ, askInit: tui.AskInit}
+	return &factory{streams: streams, build: build, getwd: os.Getwd, environ: os.Environ, askInit: tui.AskInit}
 }
 
 // Engine returns the shared engine client, connecting on first use.
@@ -50,7 +48,7 @@ func (f *factory) Engine(ctx context.Context) (*engine.Client, error) {
 	if f.engine != nil {
 		return f.engine, nil
 	}
-	c, err := f.connect(ctx)
+	c, err := engine.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
