@@ -47,8 +47,8 @@ type Config struct {
 
 // Watch tunes hot reload (the services' develop.watch rules).
 type Watch struct {
-	// Debounce is how long changed files must be quiet before a reload, e.g. 50ms (the default):
-	// a burst of saves or a git checkout becomes one reload.
+	// Debounce is how long changed files must be quiet before a reload, e.g. 100ms (empty: 20ms,
+	// internal/watch's DefaultQuiet): a burst of saves or a git checkout becomes one reload.
 	Debounce string `mapstructure:"debounce"`
 	// Ignore lists globs (.dockerignore syntax, relative to the project folder) never watched,
 	// on top of .gitignore, .dockerignore and the defaults (.git, node_modules, build outputs).

@@ -78,7 +78,9 @@ func exitCode(t *testing.T, cmd *exec.Cmd) int {
 }
 
 func TestRestartRespawnsTheCommandAndStopEndsIt(t *testing.T) {
-	cmd, socket, log := startSupervisor(t, `echo start >> "$LOG"; trap 'echo stop >> "$LOG"; exit 0' TERM; while :; do sleep 0.02; done`)
+	// The trap is set before "start" is logged: a SIGTERM sent once the log says start must find
+	// it, or the shell dies of the signal without logging stop (exit 143).
+	cmd, socket, log := startSupervisor(t, `trap 'echo stop >> "$LOG"; exit 0' TERM; echo start >> "$LOG"; while :; do sleep 0.02; done`)
 	waitLog(t, log, "start")
 	first, err := Restart(socket, 5*time.Second)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -62,6 +63,7 @@ type debounceRig struct {
 	out   chan []Event
 }
 
+// startDebounce runs a debouncer for the test, which runs in a synctest bubble (see none).
 func startDebounce(t *testing.T, quiet, maxWait time.Duration) *debounceRig {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &debounceRig{t: t, clock: newFakeClock(), in: make(chan Event), out: make(chan []Event, 10)}
@@ -83,8 +85,13 @@ func (r *debounceRig) sendEvent(ev Event) {
 	<-r.clock.armed
 }
 
+// none fails if the debouncer has sent a batch. It first waits until the debouncer has done
+// all it can with what it was given (synctest.Wait: every other goroutine of the test's bubble
+// is blocked), so a batch it was about to send has been sent: without that wait, a batch that
+// comes too early could still be on its way and the check would pass.
 func (r *debounceRig) none() {
 	r.t.Helper()
+	synctest.Wait()
 	select {
 	case b := <-r.out:
 		r.t.Fatalf("unexpected batch %v", b)
@@ -110,58 +117,64 @@ func (r *debounceRig) events() []Event {
 }
 
 func TestDebounceQuietPeriod(t *testing.T) {
-	r := startDebounce(t, 50*time.Millisecond, time.Second)
-	r.send("a")
-	r.clock.Advance(30 * time.Millisecond)
-	r.send("b")
-	r.send("a") // a path twice in a burst is reported once
-	r.clock.Advance(30 * time.Millisecond)
-	r.none() // 60 ms since a, but only 30 ms of quiet
-	r.clock.Advance(20 * time.Millisecond)
-	if got := r.batch(); !slices.Equal(got, []string{"a", "b"}) {
-		t.Fatalf("batch = %v", got)
-	}
-	r.send("c")
-	r.clock.Advance(50 * time.Millisecond)
-	if got := r.batch(); !slices.Equal(got, []string{"c"}) {
-		t.Fatalf("second batch = %v", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := startDebounce(t, 50*time.Millisecond, time.Second)
+		r.send("a")
+		r.clock.Advance(30 * time.Millisecond)
+		r.send("b")
+		r.send("a") // a path twice in a burst is reported once
+		r.clock.Advance(30 * time.Millisecond)
+		r.none() // 60 ms since a, but only 30 ms of quiet
+		r.clock.Advance(20 * time.Millisecond)
+		if got := r.batch(); !slices.Equal(got, []string{"a", "b"}) {
+			t.Fatalf("batch = %v", got)
+		}
+		r.send("c")
+		r.clock.Advance(50 * time.Millisecond)
+		if got := r.batch(); !slices.Equal(got, []string{"c"}) {
+			t.Fatalf("second batch = %v", got)
+		}
+	})
 }
 
 // A change that never goes quiet still reloads, after the maximum wait.
 func TestDebounceMaxWait(t *testing.T) {
-	r := startDebounce(t, 50*time.Millisecond, 200*time.Millisecond)
-	for i := range 6 {
-		r.send(string(rune('a' + i)))
-		r.clock.Advance(40 * time.Millisecond)
-	}
-	// 6 paths 40 ms apart: never 50 ms of quiet, but the first is 240 ms old.
-	if got := r.batch(); len(got) != 5 {
-		t.Fatalf("batch at max wait = %v", got)
-	}
-	r.clock.Advance(50 * time.Millisecond)
-	if got := r.batch(); !slices.Equal(got, []string{"f"}) {
-		t.Fatalf("rest = %v", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := startDebounce(t, 50*time.Millisecond, 200*time.Millisecond)
+		for i := range 6 {
+			r.send(string(rune('a' + i)))
+			r.clock.Advance(40 * time.Millisecond)
+		}
+		// 6 paths 40 ms apart: never 50 ms of quiet, but the first is 240 ms old.
+		if got := r.batch(); len(got) != 5 {
+			t.Fatalf("batch at max wait = %v", got)
+		}
+		r.clock.Advance(50 * time.Millisecond)
+		if got := r.batch(); !slices.Equal(got, []string{"f"}) {
+			t.Fatalf("rest = %v", got)
+		}
+	})
 }
 
 // A thousand paths in one burst are one batch, even with a pause longer than the quiet period
 // in the middle: a bulk operation waits for a longer quiet.
 func TestDebounceBurst(t *testing.T) {
-	r := startDebounce(t, 20*time.Millisecond, time.Second)
-	for i := range 1000 {
-		r.send(string(rune(0x4e00 + i)))
-		if i == 500 {
-			r.clock.Advance(60 * time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		r := startDebounce(t, 20*time.Millisecond, time.Second)
+		for i := range 1000 {
+			r.send(string(rune(0x4e00 + i)))
+			if i == 500 {
+				r.clock.Advance(60 * time.Millisecond)
+			}
 		}
-	}
-	r.clock.Advance(60 * time.Millisecond)
-	r.none()
-	r.clock.Advance(40 * time.Millisecond)
-	if got := r.batch(); len(got) != 1000 {
-		t.Fatalf("batch of %d paths", len(got))
-	}
-	r.none()
+		r.clock.Advance(60 * time.Millisecond)
+		r.none()
+		r.clock.Advance(40 * time.Millisecond)
+		if got := r.batch(); len(got) != 1000 {
+			t.Fatalf("batch of %d paths", len(got))
+		}
+		r.none()
+	})
 }
 
 func paths(evs []Event) []string {
@@ -176,20 +189,22 @@ func paths(evs []Event) []string {
 // written-then-recreated (an atomic save over an existing file) is not; the next batch starts
 // afresh.
 func TestDebounceKeepsTheFirstChangeOfAPath(t *testing.T) {
-	r := startDebounce(t, 20*time.Millisecond, time.Second)
-	r.sendEvent(Event{Path: "tmp", Created: true})
-	r.sendEvent(Event{Path: "tmp"})
-	r.sendEvent(Event{Path: "main.go"})
-	r.sendEvent(Event{Path: "main.go", Created: true})
-	r.clock.Advance(20 * time.Millisecond)
-	if got := r.events(); !slices.Equal(got, []Event{{Path: "tmp", Created: true}, {Path: "main.go"}}) {
-		t.Fatalf("batch = %v", got)
-	}
-	r.sendEvent(Event{Path: "tmp"})
-	r.clock.Advance(20 * time.Millisecond)
-	if got := r.events(); !slices.Equal(got, []Event{{Path: "tmp"}}) {
-		t.Fatalf("second batch = %v", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := startDebounce(t, 20*time.Millisecond, time.Second)
+		r.sendEvent(Event{Path: "tmp", Created: true})
+		r.sendEvent(Event{Path: "tmp"})
+		r.sendEvent(Event{Path: "main.go"})
+		r.sendEvent(Event{Path: "main.go", Created: true})
+		r.clock.Advance(20 * time.Millisecond)
+		if got := r.events(); !slices.Equal(got, []Event{{Path: "tmp", Created: true}, {Path: "main.go"}}) {
+			t.Fatalf("batch = %v", got)
+		}
+		r.sendEvent(Event{Path: "tmp"})
+		r.clock.Advance(20 * time.Millisecond)
+		if got := r.events(); !slices.Equal(got, []Event{{Path: "tmp"}}) {
+			t.Fatalf("second batch = %v", got)
+		}
+	})
 }
 
 // Closing the input sends what is held.

@@ -3,11 +3,9 @@
 package e2e
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -124,21 +122,20 @@ func TestBadConfigFailsWithFileLineKey(t *testing.T) {
 func TestInterruptedUpRecovers(t *testing.T) {
 	e := NewEnv(t)
 	writeFile(t, filepath.Join(e.Dir, "devenv.yaml"), "dependencies:\n  mysql: {}\n  rabbitmq: {}\n  redis: {}\n")
-	cmd := exec.Command(shared.binary, "up", "-d", "--wait")
-	cmd.Dir = e.Dir
-	cmd.Env = append(os.Environ(), e.stackEnv()...)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	// RabbitMQ takes seconds to accept logins: interrupt once up says it waits for it.
+	w := e.startDevenv("up", "-d", "--wait", "--json")
+	w.wait(3*time.Minute, 0, "up waiting for rabbitmq", func(ev jsonEvent) bool {
+		return ev.Service == "rabbitmq" && ev.Event == "waiting"
+	})
+	w.stop() // Ctrl-C
+	evs, stderr := w.snapshot()
+	if code := w.cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("interrupted up exited %d, want 130\nevents:\n%s\nstderr:\n%s", code, dumpEvents(evs), stderr)
 	}
-	// RabbitMQ takes seconds to accept logins: interrupt while it is still starting.
-	time.Sleep(2 * time.Second)
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	code := cmd.ProcessState.ExitCode()
-	if err == nil || code != 130 {
-		t.Fatalf("interrupted up exited %d (%v), want 130\n%s", code, err, out.String())
+	for _, ev := range evs {
+		if ev.Service == "rabbitmq" && ev.Event == "healthy" {
+			t.Fatalf("rabbitmq was ready before the interrupt: this run did not interrupt a wait\n%s", dumpEvents(evs))
+		}
 	}
 	e.up()
 	ps := e.ps()

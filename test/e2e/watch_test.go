@@ -122,15 +122,22 @@ func (w *watching) wait(within time.Duration, from int, what string, match func(
 	}
 }
 
-func (w *watching) count(match func(jsonEvent) bool) int {
+// reloadsIn lists what the reloads of service that began in events [from, to) were for, in
+// order. It is how a test proves a negative without waiting a guessed time: a change that must
+// not reload (or must reload only once) is followed by a sentinel, a change that must reload,
+// and once the sentinel's reload is reported, a reload the first change caused has been reported
+// too. devenv's watcher, debouncer and reloader keep the order of changes, and apply changes that
+// arrive during a service's reload together right after it, so such a reload came before the
+// sentinel's or is named in it.
+func (w *watching) reloadsIn(service string, from, to int) []string {
 	evs, _ := w.snapshot()
-	n := 0
-	for _, ev := range evs {
-		if match(ev) {
-			n++
+	var out []string
+	for _, ev := range evs[from:min(to, len(evs))] {
+		if reloadOf(service)(ev) {
+			out = append(out, ev.Message)
 		}
 	}
-	return n
+	return out
 }
 
 func dumpEvents(evs []jsonEvent) string {
@@ -145,6 +152,10 @@ func reloaded(service, action string) func(jsonEvent) bool {
 	return func(ev jsonEvent) bool {
 		return ev.Event == "reloaded" && ev.Service == service && strings.HasPrefix(ev.Message, action+" for ")
 	}
+}
+
+func reloadedAny(service string) func(jsonEvent) bool {
+	return func(ev jsonEvent) bool { return ev.Event == "reloaded" && ev.Service == service }
 }
 
 func reloadOf(service string) func(jsonEvent) bool {
@@ -295,24 +306,23 @@ func TestWatchSyncsIntoContainerWithoutBindMount(t *testing.T) {
 	_, next = w.wait(10*time.Second, next, "the sync of after.txt", func(ev jsonEvent) bool {
 		return ev.Event == "reloaded" && strings.Contains(ev.Message, "after.txt")
 	})
-	before := w.count(reloadOf("files"))
+	burst := next
 	for i := range 1000 {
 		writeFile(t, public(fmt.Sprintf("burst/f%04d.txt", i)), fmt.Sprint(i))
 	}
 	e.serves(row.ID, base+"/burst/f0999.txt", "999", 20*time.Second)
 	_, next = w.wait(20*time.Second, next, "the burst's sync", reloaded("files", "sync"))
-	// Anything more the burst caused would come within a few debounce periods.
-	time.Sleep(time.Second)
-	if n := w.count(reloadOf("files")) - before; n != 1 {
-		evs, _ := w.snapshot()
-		t.Errorf("the 1,000-file burst gave %d reloads, want 1:\n%s", n, dumpEvents(evs[len(evs)-2*n:]))
-	}
 
 	// sync+restart: the greeting is read at start, so it is served only after the restart,
 	// on the port the service had. The supervisor restarted the process, not the container.
+	// This reload is also the burst's sentinel (see reloadsIn): a second reload the burst caused
+	// was reported before it, or is named in it.
 	started := startedAt(t, e, row.ID)
 	writeFile(t, filepath.Join(e.Dir, "conf", "greeting"), "hello")
 	_, next = w.wait(60*time.Second, next, "sync+restart", reloaded("files", "sync+restart"))
+	if got := w.reloadsIn("files", burst, next); len(got) != 2 || !strings.HasPrefix(got[0], "sync for public/burst") || got[1] != "sync+restart for conf/greeting" {
+		t.Errorf("the 1,000-file burst, then the greeting, gave reloads %q; want one sync, then one sync+restart of conf/greeting", got)
+	}
 	e.serves(row.ID, base+"/greeting", "hello", 10*time.Second)
 	if again := startedAt(t, e, row.ID); !again.Equal(started) {
 		t.Errorf("sync+restart restarted the container (started %s, then %s), not its process", started, again)
@@ -375,15 +385,17 @@ func TestWatchInitialSync(t *testing.T) {
 	w.wait(10*time.Second, next, "the save's sync", reloaded("files", "sync"))
 	w.stop()
 
-	// Attaching again: everything is up to date, so there is nothing to reload.
+	// Attaching again: everything is up to date but one file, edited while nothing watched.
+	// The initial sync reports every file it found different in one action, so that one file
+	// alone, copied without a restart, is the proof that the rest was left alone.
 	started := e.ps()["files"]
+	writeFile(t, filepath.Join(e.Dir, "public", "offline.txt"), "edited between two watches")
 	w = e.startDevenv("watch", "--json")
-	w.wait(30*time.Second, 0, "watching", func(ev jsonEvent) bool { return ev.Event == "watching" })
-	time.Sleep(2 * time.Second) // the comparison reads two small folders: done well within this
-	if n := w.count(reloadOf("files")); n != 0 {
-		evs, _ := w.snapshot()
-		t.Errorf("an up-to-date container was reloaded %d times:\n%s", n, dumpEvents(evs))
+	_, next = w.wait(60*time.Second, 0, "the second initial sync", reloadedAny("files"))
+	if got := w.reloadsIn("files", 0, next); len(got) != 1 || got[0] != "initial sync for public/offline.txt" {
+		t.Errorf("attaching to a container one file behind reloaded %q; want only an initial sync of public/offline.txt", got)
 	}
+	e.serves(row.ID, base+"/offline.txt", "edited between two watches", 10*time.Second)
 	if again := e.ps()["files"]; again.ID != started.ID {
 		t.Errorf("the container was replaced: %.12s → %.12s", started.ID, again.ID)
 	}
@@ -466,48 +478,53 @@ func TestHotReloadTemplates(t *testing.T) {
 	}
 
 	// Ignored paths: the rule's *_test.go, the defaults' build outputs and node_modules. (Not
-	// .git: a fake one would break go build's VCS stamping.)
-	reloads := w.count(reloadOf("api"))
+	// .git: a fake one would break go build's VCS stamping.) The file written after them is
+	// their sentinel (see reloadsIn): its restart must be the only one, for it alone.
+	ignored := next
 	writeFile(t, filepath.Join(e.Dir, "api", "main_test.go"), "package main\n")
 	writeFile(t, filepath.Join(e.Dir, "api", "dist", "app.tar"), "x\n")
 	writeFile(t, filepath.Join(e.Dir, "api", "node_modules", "x", "index.js"), "x\n")
-	time.Sleep(time.Second) // many debounce periods: a reload would have started
-	if n := w.count(reloadOf("api")); n != reloads {
-		evs, _ := w.snapshot()
-		t.Errorf("ignored paths caused %d reloads:\n%s", n-reloads, dumpEvents(evs[next:]))
+	writeFile(t, filepath.Join(e.Dir, "api", "after-ignored.txt"), "x\n")
+	_, next = w.wait(2*time.Minute, next, "api's next reload", reloadedAny("api"))
+	if got := w.reloadsIn("api", ignored, next); len(got) != 1 || got[0] != "restart for api/after-ignored.txt" {
+		t.Errorf("ignored paths, then api/after-ignored.txt, gave reloads %q; want one restart for api/after-ignored.txt", got)
 	}
 
 	// A burst of 1,000 files is one restart.
+	burst := next
 	for i := range 1000 {
 		writeFile(t, filepath.Join(e.Dir, "api", "assets", fmt.Sprintf("f%04d.txt", i)), "x")
 	}
 	ev, next = w.wait(2*time.Minute, next, "api's restart after the burst", reloaded("api", "restart"))
-	time.Sleep(time.Second)
-	if n := w.count(reloadOf("api")) - reloads; n != 1 || !strings.Contains(ev.Message, "more") {
-		evs, _ := w.snapshot()
-		t.Errorf("the 1,000-file burst gave %d reloads (%s), want 1:\n%s", n, ev.Message, dumpEvents(evs[next-2:]))
+	if !strings.Contains(ev.Message, "more") {
+		t.Errorf("the burst's restart reports %q, want the first files and how many more", ev.Message)
 	}
 	if again := e.ps()["api"]; again.hostPort(t, 8080) != ps["api"].hostPort(t, 8080) || again.ID != apiID {
 		t.Errorf("restarts moved or replaced the backend: %+v, was %+v", again, ps["api"])
 	}
 
 	// go.mod rebuilds the backend's image (its dependencies are compiled into a layer of it)
-	// and replaces only its container, on the same port.
+	// and replaces only its container, on the same port. The rebuild is also the burst's
+	// sentinel: a second reload the burst caused was reported before it, or is named in it.
 	goMod := filepath.Join(e.Dir, "api", "go.mod")
 	mod, err := os.ReadFile(goMod)
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, goMod, string(mod)+"\n// edited by the watch test\n")
-	ev, next = w.wait(5*time.Minute, next, "api's rebuild", reloaded("api", "rebuild"))
+	// As long a bound as the first up's: a rebuild with a cold build cache on a loaded machine
+	// took more than 5 minutes.
+	ev, next = w.wait(8*time.Minute, next, "api's rebuild", reloaded("api", "rebuild"))
 	t.Logf("backend rebuild after a go.mod edit: %d ms (%s)", ev.DurationMS, ev.Message)
-	if ev.Message != "rebuild for api/go.mod" {
-		t.Errorf("the rebuild reports %q, want go.mod", ev.Message)
+	if got := w.reloadsIn("api", burst, next); len(got) != 2 || got[1] != "rebuild for api/go.mod" {
+		t.Errorf("the 1,000-file burst, then go.mod, gave reloads %q; want one restart, then one rebuild for api/go.mod", got)
 	}
 	apiID = e.onlyReplaced(ps, "api", 8080, map[string]string{"api": apiID, "web": webID})
 	e.serves(apiID, api+"/", "hello after a rename save", time.Minute)
 
 	// The frontend's source is served by Vite's dev server from the bind mount: no reload.
+	// (The vite.config.js edit below is its sentinel.)
+	source := next
 	mainJS := filepath.Join(e.Dir, "web", "src", "main.js")
 	js, err := os.ReadFile(mainJS)
 	if err != nil {
@@ -515,9 +532,6 @@ func TestHotReloadTemplates(t *testing.T) {
 	}
 	writeFile(t, mainJS, string(js)+"\nconsole.log('edited by the watch test')\n")
 	e.serves(webID, web+"/src/main.js", "edited by the watch test", 30*time.Second)
-	if n := w.count(reloadOf("web")); n != 0 {
-		t.Errorf("a frontend source edit caused %d reloads of web; Vite serves it", n)
-	}
 
 	// vite.config.js is read at start from the image's copy: it is synced in and the dev
 	// server restarted, which then sends the header the edit adds.
@@ -533,6 +547,9 @@ func TestHotReloadTemplates(t *testing.T) {
 	writeFile(t, viteConfig, edited)
 	ev, next = w.wait(2*time.Minute, next, "web's sync+restart", reloaded("web", "sync+restart"))
 	t.Logf("frontend config edit: %d ms (%s)", ev.DurationMS, ev.Message)
+	if got := w.reloadsIn("web", source, next); len(got) != 1 || got[0] != "sync+restart for web/vite.config.js" {
+		t.Errorf("a source edit, then vite.config.js, gave reloads of web %q; want only the sync+restart for web/vite.config.js (Vite serves the source)", got)
+	}
 	e.Eventually(webID, 30*time.Second, 10*time.Millisecond, func(ctx context.Context) error {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, web+"/", nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -553,7 +570,7 @@ func TestHotReloadTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, pkg, strings.Replace(string(data), `"private": true,`, `"private": true,`+"\n  \"description\": \"edited by the watch test\",", 1))
-	ev, _ = w.wait(5*time.Minute, next, "web's rebuild", reloaded("web", "rebuild"))
+	ev, _ = w.wait(8*time.Minute, next, "web's rebuild", reloaded("web", "rebuild"))
 	t.Logf("frontend rebuild: %d ms", ev.DurationMS)
 	webID = e.onlyReplaced(ps, "web", 5173, map[string]string{"api": apiID, "web": webID})
 	e.serves(webID, web+"/src/main.js", "edited by the watch test", time.Minute)
@@ -562,10 +579,11 @@ func TestHotReloadTemplates(t *testing.T) {
 
 // supervised is a stack whose restart rules put its services under devenv's supervisor: app
 // stops cleanly on SIGTERM, stubborn ignores it and must be killed after its grace period.
+// Each sets its trap before it logs "started", so a signal sent once the log says so finds it.
 const supervised = `services:
   app:
     image: node:20
-    command: ["sh", "-c", "echo started; trap 'echo stopping; exit 0' TERM; while :; do sleep 0.1; done"]
+    command: ["sh", "-c", "trap 'echo stopping; exit 0' TERM; echo started; while :; do sleep 0.1; done"]
     develop:
       watch:
         - path: ./app
